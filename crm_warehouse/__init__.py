@@ -1,0 +1,1 @@
+"""Python side of the CRM warehouse: the source-data generator and the data-quality checks."""

@@ -1,0 +1,787 @@
+"""Simulates the operational CRM of an omnichannel retailer.
+
+The business behaviour the marts must find is built in on purpose:
+
+* Pareto value: each customer has a latent value drawn from a heavy-tailed distribution that
+  drives both how often they buy and how much they spend per basket.
+* Seasonality: monthly factors (December peak, February trough) and a weekly cycle.
+* Churn and reactivation: each customer is active for an exponential span after their first
+  order; some churned customers come back after more than a year.
+* Campaign response: touched customers respond with a campaign-specific rate and responders
+  place an order shortly after responding.
+* Product affinity: some categories pull a product of a partner category into the basket.
+* Channel mix shifting from the store towards web and app over the history.
+* A narrowing sales funnel with stage skipping and re-opened opportunities.
+
+Customers are simulated in chunks; each chunk has its own random stream derived from the
+seed and the chunk number, so output is byte-for-byte reproducible for a given seed and
+chunk size, and memory is bounded by the chunk size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from . import reference as ref
+
+Row = tuple[object, ...]
+
+# Column layout of every source table: (column, kind). The seeds' column types in
+# seeds/_crm__seeds.yml follow these.
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "product_categories": (("category_id", "int"), ("category_name", "str"), ("parent_category_id", "int")),
+    "products": (
+        ("product_id", "int"), ("sku", "str"), ("product_name", "str"), ("category_id", "int"),
+        ("brand", "str"), ("list_price_usd", "float"), ("unit_cost_usd", "float"),
+        ("launched_on", "str"), ("discontinued_on", "str"),
+    ),
+    "channels": (
+        ("channel_id", "int"), ("channel_code", "str"), ("channel_name", "str"),
+        ("channel_type", "str"), ("is_online", "bool"),
+    ),
+    "stores": (
+        ("store_id", "int"), ("store_name", "str"), ("city", "str"), ("region", "str"),
+        ("country_code", "str"), ("opened_on", "str"),
+    ),
+    "sales_reps": (
+        ("sales_rep_id", "int"), ("first_name", "str"), ("last_name", "str"), ("team", "str"),
+        ("region", "str"), ("country_code", "str"), ("hired_on", "str"),
+    ),
+    "campaigns": (
+        ("campaign_id", "int"), ("campaign_name", "str"), ("campaign_type", "str"), ("channel", "str"),
+        ("target_segment", "str"), ("starts_on", "str"), ("ends_on", "str"), ("budget_usd", "float"),
+    ),
+    "exchange_rates": (("rate_date", "str"), ("currency_code", "str"), ("usd_per_unit", "float")),
+    "holidays": (("holiday_date", "str"), ("holiday_name", "str"), ("country_code", "str")),
+    "customers": (
+        ("customer_id", "int"), ("first_name", "str"), ("last_name", "str"), ("email", "str"),
+        ("phone", "str"), ("gender", "str"), ("birth_date", "str"), ("income_band", "str"),
+        ("education", "str"), ("marital_status", "str"), ("city", "str"), ("region", "str"),
+        ("country_code", "str"), ("customer_type", "str"), ("industry", "str"),
+        ("signup_date", "str"), ("signup_channel", "str"), ("updated_at", "str"),
+    ),
+    "web_accounts": (
+        ("web_account_id", "int"), ("email", "str"), ("phone", "str"), ("first_name", "str"),
+        ("last_name", "str"), ("country_code", "str"), ("registered_at", "str"), ("last_login_at", "str"),
+    ),
+    "leads": (
+        ("lead_id", "int"), ("created_at", "str"), ("company_name", "str"), ("contact_email", "str"),
+        ("source_channel", "str"), ("campaign_id", "int"), ("owner_sales_rep_id", "int"),
+        ("lead_status", "str"), ("converted_customer_id", "int"), ("converted_at", "str"),
+    ),
+    "opportunities": (
+        ("opportunity_id", "int"), ("lead_id", "int"), ("customer_id", "int"), ("owner_sales_rep_id", "int"),
+        ("campaign_id", "int"), ("source_channel", "str"), ("amount_usd", "float"), ("stage", "str"),
+        ("created_at", "str"), ("closed_at", "str"),
+    ),
+    "opportunity_stage_history": (
+        ("stage_change_id", "int"), ("opportunity_id", "int"), ("stage", "str"), ("changed_at", "str"),
+    ),
+    "orders": (
+        ("order_id", "int"), ("customer_id", "int"), ("web_account_id", "int"), ("ordered_at", "str"),
+        ("channel", "str"), ("store_id", "int"), ("sales_rep_id", "int"), ("campaign_id", "int"),
+        ("order_status", "str"), ("currency_code", "str"),
+    ),
+    "order_items": (
+        ("order_item_id", "int"), ("order_id", "int"), ("line_number", "int"), ("product_id", "int"),
+        ("quantity", "int"), ("unit_price", "float"), ("discount_amount", "float"),
+    ),
+    "campaign_touches": (
+        ("touch_id", "int"), ("campaign_id", "int"), ("customer_id", "int"), ("touched_at", "str"),
+        ("touch_channel", "str"), ("responded", "bool"), ("responded_at", "str"),
+    ),
+    "service_tickets": (
+        ("ticket_id", "int"), ("customer_id", "int"), ("channel", "str"), ("category", "str"),
+        ("priority", "str"), ("opened_at", "str"), ("closed_at", "str"), ("satisfaction_score", "int"),
+        ("expectation_score", "int"),
+    ),
+}
+
+REFERENCE_TABLES = (
+    "product_categories", "products", "channels", "stores", "sales_reps", "campaigns",
+    "exchange_rates", "holidays",
+)
+
+# Rates at which faults are planted into the customer-driven tables. Counts are exact
+# functions of these rates and the table sizes; tests/test_planted_faults.py checks staging
+# against the fault table in models/staging/crm/_crm__docs.md.
+FAULT_RATES = {
+    "duplicate_customers": 0.01,
+    "duplicate_orders": 0.008,
+    "duplicate_order_items": 0.008,
+    "duplicate_touches": 0.005,
+    "status_misspelled": 0.10,
+    "channel_misspelled": 0.10,
+    "channel_missing": 0.015,
+    "region_missing": 0.02,
+    "unknown_product": 0.003,
+    "non_positive_quantity": 0.003,
+    "timestamp_with_offset": 0.002,
+    "internal_accounts": 0.005,
+}
+
+MONTH_FACTORS = np.array([0.85, 0.70, 0.90, 0.95, 1.00, 0.95, 0.90, 0.95, 1.00, 1.05, 1.35, 1.60])
+WEEKDAY_FACTORS = np.array([0.85, 0.85, 0.90, 0.95, 1.10, 1.30, 1.05])  # Monday..Sunday
+YEARLY_GROWTH = 0.08
+CHURN_MEAN_DAYS = 700.0
+REACTIVATION_PROBABILITY = 0.30
+
+
+def iso(d: date) -> str:
+    return d.isoformat()
+
+
+def stamp(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class Catalogue:
+    """Products and the lookups the simulation needs to pick them."""
+
+    category_ids: dict[str, int]
+    category_names: list[str]
+    products_by_category: dict[str, list[int]]
+    list_price: dict[int, float]
+    popularity: dict[int, float]
+    launched: dict[int, date]
+    discontinued: dict[int, date | None]
+    cheap_categories: frozenset[str] = frozenset({"Snacks", "Coffee & tea", "Decor", "Phone accessories"})
+
+
+@dataclass
+class Reference:
+    rows: dict[str, list[Row]]
+    catalogue: Catalogue
+    days: list[date]
+    day_weights: np.ndarray
+    usd_per_unit: dict[str, np.ndarray]  # currency -> rate per day index
+    store_by_city: dict[str, int]
+    reps_by_country: dict[str, list[int]]
+    campaigns: list[dict[str, object]]
+    channel_weights: np.ndarray  # day index x channel
+
+
+@dataclass
+class Counters:
+    """Running identifiers across chunks."""
+
+    order_id: int = 100000
+    order_item_id: int = 1000000
+    web_account_id: int = 500000
+    lead_id: int = 700000
+    opportunity_id: int = 800000
+    stage_change_id: int = 1
+    touch_id: int = 1
+    ticket_id: int = 900000
+
+
+def build_reference(seed: int, scale: float) -> Reference:
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0]))
+    rows: dict[str, list[Row]] = {name: [] for name in REFERENCE_TABLES}
+    days = [ref.HISTORY_START + timedelta(days=i) for i in range((ref.HISTORY_END - ref.HISTORY_START).days + 1)]
+    day_index = np.arange(len(days))
+    month = np.array([d.month for d in days]) - 1
+    weekday = np.array([d.weekday() for d in days])
+    day_weights = MONTH_FACTORS[month] * WEEKDAY_FACTORS[weekday] * (1 + YEARLY_GROWTH) ** (day_index / 365.0)
+
+    # Category tree: departments are parents of categories.
+    departments = sorted({dept for dept, *_ in ref.CATEGORY_TREE})
+    category_ids: dict[str, int] = {}
+    for i, dept in enumerate(departments, start=1):
+        category_ids[dept] = i
+        rows["product_categories"].append((i, dept, None))
+    for i, (dept, name, *_rest) in enumerate(ref.CATEGORY_TREE, start=101):
+        category_ids[name] = i
+        rows["product_categories"].append((i, name, category_ids[dept]))
+
+    products_per_category = max(6, int(round(12 * scale ** 0.25)))
+    products_by_category: dict[str, list[int]] = {}
+    list_price: dict[int, float] = {}
+    popularity: dict[int, float] = {}
+    launched: dict[int, date] = {}
+    discontinued: dict[int, date | None] = {}
+    product_id = 1000
+    for _dept, name, brands, (low, high), (m_low, m_high) in ref.CATEGORY_TREE:
+        products_by_category[name] = []
+        for j in range(products_per_category):
+            product_id += 1
+            brand = brands[j % len(brands)]
+            price = float(np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 0) - 0.01)
+            cost = round(price * (1 - rng.uniform(m_low, m_high)), 2)
+            launch = ref.HISTORY_START - timedelta(days=int(rng.integers(30, 900)))
+            if rng.random() < 0.25:  # a quarter of the catalogue launches during the history
+                launch = days[int(rng.integers(0, len(days) - 180))]
+            discontinue = None
+            if rng.random() < 0.15:
+                discontinue = launch + timedelta(days=int(rng.integers(400, 1200)))
+                if discontinue > ref.HISTORY_END:
+                    discontinue = None
+            products_by_category[name].append(product_id)
+            list_price[product_id] = price
+            popularity[product_id] = float(rng.pareto(1.5) + 0.2)
+            launched[product_id] = launch
+            discontinued[product_id] = discontinue
+            rows["products"].append((
+                product_id, f"SKU-{product_id}", f"{brand} {name.rstrip('s')} {j + 1:02d}",
+                category_ids[name], brand, price, cost, iso(launch), iso(discontinue) if discontinue else None,
+            ))
+    catalogue = Catalogue(
+        category_ids=category_ids,
+        category_names=[name for _d, name, *_r in ref.CATEGORY_TREE],
+        products_by_category=products_by_category,
+        list_price=list_price,
+        popularity=popularity,
+        launched=launched,
+        discontinued=discontinued,
+    )
+
+    for ch in ref.CHANNELS:
+        rows["channels"].append((ch.channel_id, ch.code, ch.name, ch.channel_type, ch.is_online))
+    progress = day_index / (len(days) - 1)
+    start = np.array([ch.weight_start for ch in ref.CHANNELS])
+    end = np.array([ch.weight_end for ch in ref.CHANNELS])
+    channel_weights = np.outer(1 - progress, start) + np.outer(progress, end)
+    channel_weights /= channel_weights.sum(axis=1, keepdims=True)
+
+    store_by_city: dict[str, int] = {}
+    store_id = 10
+    for country in ref.COUNTRIES:
+        for region, city in country.regions:
+            store_id += 1
+            store_by_city[city] = store_id
+            opened = ref.HISTORY_START - timedelta(days=int(rng.integers(200, 3000)))
+            # Planted fault: one store's region is missing in the extract (staging defaults it).
+            store_region = None if city == "Glasgow" else region
+            rows["stores"].append((store_id, f"{city} flagship", city, store_region, country.code, iso(opened)))
+
+    reps_by_country: dict[str, list[int]] = {}
+    rep_id = 200
+    for country in ref.COUNTRIES:
+        reps_by_country[country.code] = []
+        for k in range(3 if country.code != "US" else 6):
+            rep_id += 1
+            region = country.regions[k % len(country.regions)][0]
+            rows["sales_reps"].append((
+                rep_id, ref.FIRST_NAMES[int(rng.integers(len(ref.FIRST_NAMES)))],
+                ref.LAST_NAMES[int(rng.integers(len(ref.LAST_NAMES)))], ref.REP_TEAMS[k % len(ref.REP_TEAMS)],
+                region, country.code, iso(ref.HISTORY_START - timedelta(days=int(rng.integers(60, 2000)))),
+            ))
+            reps_by_country[country.code].append(rep_id)
+
+    campaigns: list[dict[str, object]] = []
+    campaign_id = 300
+    for year in range(ref.HISTORY_START.year, ref.HISTORY_END.year + 1):
+        for month_start in (2, 4, 5, 7, 9, 10, 11, 11, 12):
+            campaign_id += 1
+            start_day = date(year, month_start, int(rng.integers(1, 20)))
+            length = int(rng.integers(14, 42))
+            ctype = ref.CAMPAIGN_TYPES[int(rng.integers(len(ref.CAMPAIGN_TYPES)))]
+            channel = ("web", "app", "store", "call_centre")[int(rng.integers(4))]
+            segment = ref.TARGET_SEGMENTS[int(rng.integers(len(ref.TARGET_SEGMENTS)))]
+            # Organic social posts have no budget: the campaign marts must cope with zero.
+            budget = 0.0 if ctype == "social" and rng.random() < 0.5 else float(round(rng.uniform(2, 40) * 1000 * scale, 0))
+            campaign = {
+                "id": campaign_id, "start": start_day, "end": start_day + timedelta(days=length),
+                "channel": channel, "segment": segment, "reach": float(rng.uniform(0.08, 0.30)),
+                "response_rate": float(rng.uniform(0.02, 0.18)), "type": ctype,
+            }
+            campaigns.append(campaign)
+            rows["campaigns"].append((
+                campaign_id, f"{year} {start_day.strftime('%b')} {ctype.replace('_', ' ')} #{campaign_id}",
+                ctype, channel, segment, iso(start_day), iso(start_day + timedelta(days=length)), budget,
+            ))
+
+    usd_per_unit: dict[str, np.ndarray] = {}
+    for country in ref.COUNTRIES:
+        if country.currency in usd_per_unit:
+            continue
+        if country.currency == ref.REPORTING_CURRENCY:
+            series = np.ones(len(days))
+        else:
+            steps = rng.normal(0, 0.003, len(days))
+            series = country.usd_rate * np.exp(np.cumsum(steps) - np.cumsum(steps).mean() * 0)
+        usd_per_unit[country.currency] = np.round(series, 6)
+    for i, d in enumerate(days):
+        for currency in sorted(usd_per_unit):
+            rows["exchange_rates"].append((iso(d), currency, float(usd_per_unit[currency][i])))
+
+    for year in range(ref.HISTORY_START.year - 1, ref.HISTORY_END.year + 2):
+        for holiday_day, name, country_code in ref.fixed_holidays(year):
+            rows["holidays"].append((iso(holiday_day), name, country_code))
+
+    return Reference(
+        rows=rows, catalogue=catalogue, days=days, day_weights=day_weights, usd_per_unit=usd_per_unit,
+        store_by_city=store_by_city, reps_by_country=reps_by_country, campaigns=campaigns,
+        channel_weights=channel_weights,
+    )
+
+
+@dataclass
+class Person:
+    customer_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    phone_digits: str | None  # country code + national number
+    country: ref.Country
+    region: str
+    city: str
+    customer_type: str
+    signup: date
+    value: float
+    price_sensitivity: float
+    preferred_channel: int  # index into ref.CHANNELS
+    single_channel: bool
+    category_preference: np.ndarray
+    is_internal: bool
+    web_account_id: int | None = None
+    order_days: list[int] = field(default_factory=list)
+
+
+def _format_phone(rng: np.random.Generator, digits: str, calling_code: str, style: int) -> str:
+    national = digits[len(calling_code):]
+    if style == 0:
+        return f"+{calling_code} {national[:3]} {national[3:6]} {national[6:]}"
+    if style == 1:
+        return f"00{calling_code}{national}"
+    if style == 2:
+        return f"+{calling_code}-{national[:3]}-{national[3:6]}-{national[6:]}"
+    return f"(+{calling_code}) {national}"
+
+
+def _mangle_email(rng: np.random.Generator, email: str) -> str:
+    """Same address, written differently: capitals and stray whitespace."""
+    local, domain = email.split("@")
+    variant = int(rng.integers(3))
+    if variant == 0:
+        return f"{local.title()}@{domain.upper()}"
+    if variant == 1:
+        return f"  {email.upper()} "
+    return f"{local.capitalize()}@{domain} "
+
+
+class ChunkSimulator:
+    """Generates every customer-driven table for one chunk of customers."""
+
+    def __init__(self, reference: Reference, seed: int, chunk: int, first_customer_id: int,
+                 size: int, counters: Counters) -> None:
+        self.ref = reference
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk + 1]))
+        self.first_customer_id = first_customer_id
+        self.size = size
+        self.ids = counters
+        self.rows: dict[str, list[Row]] = {name: [] for name in TABLES if name not in REFERENCE_TABLES}
+        self.faults: dict[str, int] = {}
+
+    # -- people -------------------------------------------------------------------------
+    def _new_person(self, customer_id: int, is_internal: bool) -> Person:
+        rng = self.rng
+        country = ref.COUNTRIES[int(rng.choice(len(ref.COUNTRIES), p=[c.share for c in ref.COUNTRIES]))]
+        region, city = country.regions[int(rng.integers(len(country.regions)))]
+        first = ref.FIRST_NAMES[int(rng.integers(len(ref.FIRST_NAMES)))]
+        last = ref.LAST_NAMES[int(rng.integers(len(ref.LAST_NAMES)))]
+        domain = ref.EMAIL_DOMAINS[int(rng.integers(len(ref.EMAIL_DOMAINS)))]
+        if is_internal:
+            first, domain = "Test", ref.INTERNAL_EMAIL_DOMAIN
+        email = f"{first.lower()}.{last.lower()}{customer_id}@{domain}" if rng.random() > 0.04 or is_internal else None
+        phone = f"{country.calling_code}{int(rng.integers(200, 999))}{int(rng.integers(1000000, 9999999))}"
+        if rng.random() < 0.04 and email is not None:
+            phone = None
+        days = self.ref.days
+        if rng.random() < 0.25:  # the existing customer base at the start of the history
+            signup = ref.HISTORY_START - timedelta(days=int(rng.integers(1, 1500)))
+        else:
+            signup = days[int(rng.choice(len(days), p=self.ref.day_weights / self.ref.day_weights.sum()))]
+        is_business = rng.random() < 0.08
+        value = float(rng.lognormal(0.0, 1.0)) * (2.5 if is_business else 1.0)
+        preferred = int(rng.choice(len(ref.CHANNELS), p=self.ref.channel_weights[max(0, (signup - ref.HISTORY_START).days)]))
+        if is_business and rng.random() < 0.6:
+            preferred = 4  # field sales
+        return Person(
+            customer_id=customer_id, first_name=first, last_name=last, email=email, phone_digits=phone,
+            country=country, region=region, city=city,
+            customer_type="business" if is_business else "individual", signup=signup, value=value,
+            price_sensitivity=float(rng.beta(2, 5)), preferred_channel=preferred,
+            single_channel=rng.random() < 0.4,
+            category_preference=rng.dirichlet(np.full(len(self.ref.catalogue.category_names), 0.4)),
+            is_internal=is_internal,
+        )
+
+    def _customer_row(self, p: Person) -> Row:
+        rng = self.rng
+        birth = date(1950, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 55)))
+        signup_channel = ref.CHANNELS[p.preferred_channel].code
+        updated = datetime.combine(max(p.signup, ref.HISTORY_START), datetime.min.time()) + timedelta(
+            days=int(rng.integers(0, 400)), seconds=int(rng.integers(0, 86400)))
+        business = p.customer_type == "business"
+        return (
+            p.customer_id, p.first_name, p.last_name, p.email,
+            _format_phone(rng, p.phone_digits, p.country.calling_code, 0) if p.phone_digits else None,
+            ("female", "male", "F", "M", None)[int(rng.choice(5, p=[0.42, 0.42, 0.06, 0.06, 0.04]))],
+            None if business else iso(birth),
+            None if business else ref.INCOME_BANDS[int(rng.integers(len(ref.INCOME_BANDS)))],
+            None if business else ref.EDUCATION_LEVELS[int(rng.integers(len(ref.EDUCATION_LEVELS)))],
+            None if business else ref.MARITAL_STATUSES[int(rng.integers(len(ref.MARITAL_STATUSES)))],
+            p.city, p.region, p.country.code, p.customer_type,
+            ref.INDUSTRIES[int(rng.integers(len(ref.INDUSTRIES)))] if business else None,
+            iso(p.signup), signup_channel, stamp(min(updated, datetime(2025, 12, 31, 23, 0))),
+        )
+
+    def _web_account(self, p: Person | None, registered: date) -> Row:
+        """A web-shop registration, for a known customer (p) or for a web-only person."""
+        rng = self.rng
+        self.ids.web_account_id += 1
+        account_id = self.ids.web_account_id
+        if p is None:
+            q = self._new_person(0, False)
+            email = f"{q.first_name.lower()}.{q.last_name.lower()}.w{account_id}@{ref.EMAIL_DOMAINS[0]}"
+            phone = _format_phone(rng, q.phone_digits, q.country.calling_code, int(rng.integers(4))) if q.phone_digits else None
+            first, last, country = q.first_name, q.last_name, q.country.code
+        else:
+            p.web_account_id = account_id
+            roll = rng.random()
+            email = p.email
+            if p.email is not None and roll < 0.40:
+                email = _mangle_email(rng, p.email)
+                self.faults["identity_email_variant"] = self.faults.get("identity_email_variant", 0) + 1
+            elif p.email is None or roll > 0.92:
+                # A different address altogether: only the phone can match this account.
+                email = f"{p.first_name.lower()}{account_id}@{ref.EMAIL_DOMAINS[-1]}"
+            phone = None
+            if p.phone_digits:
+                phone = _format_phone(rng, p.phone_digits, p.country.calling_code, int(rng.integers(1, 4)))
+            first, last, country = p.first_name, p.last_name, p.country.code
+        registered_at = datetime.combine(registered, datetime.min.time()) + timedelta(seconds=int(rng.integers(0, 86400)))
+        last_login = min(registered_at + timedelta(days=int(rng.integers(0, 900))), datetime(2025, 12, 31, 22, 0))
+        return (account_id, email, phone, first, last, country, stamp(registered_at), stamp(last_login))
+
+    # -- orders -------------------------------------------------------------------------
+    def _active_spans(self, p: Person) -> list[tuple[int, int]]:
+        """Day-index spans in which the customer buys: one, or two after a reactivation."""
+        rng = self.rng
+        n_days = len(self.ref.days)
+        if p.signup < ref.HISTORY_START:  # existing customers: next purchase some time in the first months
+            start = int(rng.integers(0, 120))
+        else:
+            start = (p.signup - ref.HISTORY_START).days + int(rng.exponential(25))
+        spans = []
+        while start < n_days:
+            end = start + int(rng.exponential(CHURN_MEAN_DAYS * (1 + 0.5 * min(p.value, 3))))
+            spans.append((start, min(end, n_days - 1)))
+            if end >= n_days or rng.random() > REACTIVATION_PROBABILITY:
+                break
+            start = end + int(rng.integers(380, 760))
+        return spans
+
+    def _order_days(self, p: Person) -> list[int]:
+        rng = self.rng
+        rate_per_year = 1.3 * p.value ** 0.9
+        if p.is_internal:
+            rate_per_year = 2.0
+        out: list[int] = []
+        for first, last in self._active_spans(p):
+            weights = self.ref.day_weights[first:last + 1]
+            expected = rate_per_year * (last - first + 1) / 365.0
+            count = int(rng.poisson(expected))
+            if not out:
+                count = max(count, 1)  # the span starts with the first order
+            if count == 0:
+                continue
+            picked = rng.choice(np.arange(first, last + 1), size=count, p=weights / weights.sum())
+            picked[0] = first
+            out.extend(int(x) for x in picked)
+        return sorted(out)
+
+    def _pick_channel(self, p: Person, day: int) -> int:
+        if p.single_channel or self.rng.random() < 0.6:
+            return p.preferred_channel
+        return int(self.rng.choice(len(ref.CHANNELS), p=self.ref.channel_weights[day]))
+
+    def _pick_product(self, category: str, day: date) -> int | None:
+        cat = self.ref.catalogue
+        candidates = [pid for pid in cat.products_by_category[category]
+                      if cat.launched[pid] <= day and (cat.discontinued[pid] is None or cat.discontinued[pid] > day)]
+        if not candidates:
+            return None
+        weights = np.array([cat.popularity[pid] for pid in candidates])
+        return candidates[int(self.rng.choice(len(candidates), p=weights / weights.sum()))]
+
+    def _basket(self, p: Person, day: date) -> list[int]:
+        rng = self.rng
+        cat = self.ref.catalogue
+        n_lines = 1 + int(rng.poisson(0.6 + 0.25 * min(p.value, 4)))
+        products: list[int] = []
+        for _ in range(n_lines):
+            category = cat.category_names[int(rng.choice(len(cat.category_names), p=p.category_preference))]
+            pid = self._pick_product(category, day)
+            if pid is None or pid in products:
+                continue
+            products.append(pid)
+            for left, right in ref.AFFINITY_CATEGORY_PAIRS:
+                if category == left and rng.random() < 0.45:
+                    partner = self._pick_product(right, day)
+                    if partner is not None and partner not in products:
+                        products.append(partner)
+        if not products:
+            fallback = self._pick_product("Snacks", day) or cat.products_by_category["Snacks"][0]
+            products.append(fallback)
+        return products
+
+    def _add_order(self, p: Person, day: int, campaign_id: int | None = None, channel: int | None = None) -> None:
+        rng = self.rng
+        when = self.ref.days[day]
+        self.ids.order_id += 1
+        order_id = self.ids.order_id
+        channel = self._pick_channel(p, day) if channel is None else channel
+        ch = ref.CHANNELS[channel]
+        hour = int(rng.choice(24, p=_HOUR_WEIGHTS))
+        ordered_at = datetime.combine(when, datetime.min.time()) + timedelta(hours=hour, minutes=int(rng.integers(60)), seconds=int(rng.integers(60)))
+        roll = rng.random()
+        status = "completed" if roll < 0.90 else ("returned" if roll < 0.95 else "cancelled")
+        store_id = self.ref.store_by_city[p.city] if ch.code == "store" else None
+        rep_id = None
+        if ch.code in ("field_sales", "call_centre"):
+            reps = self.ref.reps_by_country[p.country.code]
+            rep_id = reps[p.customer_id % len(reps)]
+        currency = p.country.currency
+        if p.customer_type == "business" and rng.random() < 0.5:
+            currency = ref.REPORTING_CURRENCY
+        # Web and app orders of customers with a web account carry the web-shop identity only.
+        customer_id: int | None = p.customer_id
+        web_account_id = None
+        if ch.is_online and p.web_account_id is not None and rng.random() < 0.8:
+            customer_id, web_account_id = None, p.web_account_id
+        if p.customer_id == 0:  # web-only shopper: known to the web shop only
+            customer_id, web_account_id = None, p.web_account_id
+        self.rows["orders"].append([
+            order_id, customer_id, web_account_id, stamp(ordered_at), ch.code, store_id, rep_id, campaign_id,
+            status, currency,
+        ])
+        rate = self.ref.usd_per_unit[currency][day]
+        discount_bias = p.price_sensitivity + (0.25 if campaign_id is not None else 0.0) + (0.15 if when.month == 11 else 0.0)
+        for line_number, pid in enumerate(self._basket(p, when), start=1):
+            self.ids.order_item_id += 1
+            category_is_cheap = any(pid in self.ref.catalogue.products_by_category[c] for c in self.ref.catalogue.cheap_categories)
+            quantity = 1 + (int(rng.poisson(1.2)) if category_is_cheap else int(rng.random() < 0.08))
+            if p.customer_type == "business":
+                quantity *= int(rng.integers(1, 6))
+            unit_price = round(self.ref.catalogue.list_price[pid] / rate, 2)
+            discount = 0.0
+            if rng.random() < discount_bias * 0.6:
+                discount = round(unit_price * quantity * float(rng.choice([0.05, 0.10, 0.15, 0.20, 0.30])), 2)
+            self.rows["order_items"].append([
+                self.ids.order_item_id, order_id, line_number, pid, quantity, unit_price, discount,
+            ])
+
+    # -- marketing, service, sales ------------------------------------------------------
+    def _touches(self, people: list[Person]) -> None:
+        rng = self.rng
+        for campaign in self.ref.campaigns:
+            start: date = campaign["start"]  # type: ignore[assignment]
+            eligible = [p for p in people if p.signup <= start and not p.is_internal]
+            if not eligible:
+                continue
+            reached = rng.random(len(eligible)) < campaign["reach"]  # type: ignore[operator]
+            for p, hit in zip(eligible, reached):
+                if not hit:
+                    continue
+                touched = datetime.combine(start, datetime.min.time()) + timedelta(
+                    days=int(rng.integers(0, 7)), hours=int(rng.integers(8, 20)))
+                responded = rng.random() < campaign["response_rate"] * (1.5 if p.value > 1.5 else 1.0)  # type: ignore[operator]
+                responded_at = None
+                if responded:
+                    responded_at = touched + timedelta(hours=int(rng.integers(1, 24 * 10)))
+                    order_day = (responded_at.date() - ref.HISTORY_START).days + int(rng.integers(0, 20))
+                    if order_day < len(self.ref.days):
+                        channel = next(i for i, ch in enumerate(ref.CHANNELS) if ch.code == campaign["channel"])
+                        self._add_order(p, order_day, campaign_id=int(campaign["id"]), channel=channel)  # type: ignore[arg-type]
+                self.ids.touch_id += 1
+                self.rows["campaign_touches"].append([
+                    self.ids.touch_id, campaign["id"], p.customer_id, stamp(touched), campaign["type"],
+                    responded, stamp(responded_at) if responded_at else None,
+                ])
+
+    def _tickets(self, p: Person) -> None:
+        rng = self.rng
+        if not p.order_days:
+            return
+        for _ in range(int(rng.poisson(0.25 * len(p.order_days) ** 0.7))):
+            day = p.order_days[int(rng.integers(len(p.order_days)))] + int(rng.integers(1, 30))
+            if day >= len(self.ref.days):
+                continue
+            opened = datetime.combine(self.ref.days[day], datetime.min.time()) + timedelta(hours=int(rng.integers(7, 22)))
+            category = ref.TICKET_CATEGORIES[int(rng.choice(4, p=[0.45, 0.2, 0.2, 0.15]))]
+            priority = ref.TICKET_PRIORITIES[int(rng.choice(4, p=[0.35, 0.4, 0.2, 0.05]))]
+            hours = float(rng.gamma(2.0, 18.0 if category != "repair" else 60.0))
+            closed = opened + timedelta(hours=hours)
+            still_open = rng.random() < 0.03 or closed.date() > ref.HISTORY_END
+            expectation = int(rng.integers(3, 6))
+            satisfaction = int(np.clip(round(5.2 - hours / 40 - (0.8 if category == "complaint" else 0) + rng.normal(0, 0.7)), 1, 5))
+            channel = ("call_centre", "web", "store", "app")[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
+            self.ids.ticket_id += 1
+            self.rows["service_tickets"].append([
+                self.ids.ticket_id, p.customer_id, channel, category, priority, stamp(opened),
+                None if still_open else stamp(closed), None if still_open else satisfaction,
+                None if still_open else expectation,
+            ])
+
+    def _lead_and_funnel(self, p: Person | None) -> None:
+        """A lead; converted leads point at their customer. Qualified leads open opportunities."""
+        rng = self.rng
+        self.ids.lead_id += 1
+        lead_id = self.ids.lead_id
+        country = p.country.code if p else ref.COUNTRIES[int(rng.integers(len(ref.COUNTRIES)))].code
+        reps = self.ref.reps_by_country[country]
+        rep = reps[int(rng.integers(len(reps)))]
+        if p is not None:
+            created = max(p.signup - timedelta(days=int(rng.integers(5, 60))), ref.HISTORY_START)
+            status = "converted"
+        else:
+            created = self.ref.days[int(rng.integers(len(self.ref.days)))]
+            status = ("new", "contacted", "qualified", "unqualified")[int(rng.choice(4, p=[0.15, 0.35, 0.2, 0.3]))]
+        campaign = None
+        if rng.random() < 0.4:
+            running = [c for c in self.ref.campaigns if c["start"] <= created <= c["end"]]  # type: ignore[operator]
+            if running:
+                campaign = int(running[int(rng.integers(len(running)))]["id"])  # type: ignore[arg-type]
+        source = ("web", "field_sales", "call_centre", "partner", "store")[int(rng.choice(5, p=[0.35, 0.25, 0.2, 0.1, 0.1]))]
+        created_at = datetime.combine(created, datetime.min.time()) + timedelta(hours=int(rng.integers(8, 18)))
+        company = f"{p.last_name} {ref.INDUSTRIES[int(rng.integers(6))].title()} Ltd" if p and p.customer_type == "business" else None
+        email = p.email if p else f"lead{lead_id}@{ref.EMAIL_DOMAINS[int(rng.integers(len(ref.EMAIL_DOMAINS)))]}"
+        converted_at = stamp(datetime.combine(max(p.signup, created), datetime.min.time()) + timedelta(hours=12)) if p else None
+        self.rows["leads"].append([
+            lead_id, stamp(created_at), company, email, source, campaign, rep, status,
+            p.customer_id if p else None, converted_at,
+        ])
+        if status in ("qualified", "converted") and (p is None or p.customer_type == "business" or rng.random() < 0.3):
+            self._opportunity(lead_id, p, rep, campaign, source, created_at, won_bias=status == "converted")
+
+    def _opportunity(self, lead_id: int, p: Person | None, rep: int, campaign: int | None, source: str,
+                     created_at: datetime, won_bias: bool) -> None:
+        rng = self.rng
+        self.ids.opportunity_id += 1
+        opp_id = self.ids.opportunity_id
+        amount = float(round(rng.lognormal(8.5, 0.9), -1))
+        path: list[str] = []
+        # Each stage is reached with a probability; losing can happen from any stage.
+        advance = (0.85, 0.75, 0.65, 0.60) if won_bias else (0.70, 0.55, 0.45, 0.40)
+        for i, stage in enumerate(ref.OPPORTUNITY_STAGES):
+            if i == 1 and rng.random() < 0.06:
+                continue  # stage skipping: straight from prospecting to proposal
+            path.append(stage)
+            if rng.random() > advance[i]:
+                break
+        else:
+            path.append("closed_won")
+        if path[-1] != "closed_won":
+            open_until_end = rng.random() < 0.15
+            if not open_until_end:
+                path.append("closed_lost")
+                if rng.random() < 0.05:  # re-opened after being lost, then won
+                    path.extend(["proposal", "negotiation", "closed_won"])
+        when = created_at
+        for stage in path:
+            self.ids.stage_change_id += 1
+            if when.date() > ref.HISTORY_END:
+                break
+            self.rows["opportunity_stage_history"].append([self.ids.stage_change_id, opp_id, stage, stamp(when)])
+            last_stage, last_when = stage, when
+            when = when + timedelta(days=float(rng.gamma(2.0, 7.0)))
+        closed_at = stamp(last_when) if last_stage.startswith("closed") else None
+        self.rows["opportunities"].append([
+            opp_id, lead_id, p.customer_id if p and last_stage == "closed_won" else None, rep, campaign, source,
+            amount, last_stage, stamp(created_at), closed_at,
+        ])
+
+    # -- faults -------------------------------------------------------------------------
+    def _count(self, fault: str, n: int) -> int:
+        self.faults[fault] = self.faults.get(fault, 0) + n
+        return n
+
+    def _plant_faults(self) -> None:
+        rng = self.rng
+        orders = self.rows["orders"]
+        n_orders = len(orders)
+
+        def pick(rows: list, rate: float, fault: str) -> np.ndarray:
+            k = self._count(fault, int(round(rate * len(rows))))
+            return rng.choice(len(rows), size=k, replace=False) if k else np.array([], dtype=int)
+
+        channel_spellings = {ch.code: ch.spellings for ch in ref.CHANNELS}
+        missing = set(int(i) for i in pick(orders, FAULT_RATES["channel_missing"], "order_channel_missing"))
+        for i in missing:
+            orders[i][4] = None
+        candidates = [i for i in range(n_orders) if i not in missing]
+        k = self._count("order_channel_misspelled", int(round(FAULT_RATES["channel_misspelled"] * n_orders)))
+        for i in rng.choice(candidates, size=k, replace=False):
+            spellings = channel_spellings[orders[i][4]]
+            orders[i][4] = spellings[int(rng.integers(len(spellings)))]
+        for i in pick(orders, FAULT_RATES["status_misspelled"], "order_status_misspelled"):
+            spellings = ref.ORDER_STATUSES[orders[i][8]]
+            orders[i][8] = spellings[int(rng.integers(len(spellings)))]
+        for i in pick(orders, FAULT_RATES["timestamp_with_offset"], "order_timestamp_with_offset"):
+            utc = datetime.strptime(orders[i][3], "%Y-%m-%d %H:%M:%S")
+            hours = int(rng.choice([-5, 1, 2, 8]))
+            local = utc + timedelta(hours=hours)
+            orders[i][3] = local.strftime("%Y-%m-%dT%H:%M:%S") + f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+        items = self.rows["order_items"]
+        unknown = set(int(i) for i in pick(items, FAULT_RATES["unknown_product"], "order_item_unknown_product"))
+        for i in unknown:
+            items[i][3] = 99000 + int(rng.integers(0, 999))
+        rest = [i for i in range(len(items)) if i not in unknown]
+        k = self._count("order_item_non_positive_quantity", int(round(FAULT_RATES["non_positive_quantity"] * len(items))))
+        for i in rng.choice(rest, size=k, replace=False):
+            items[i][4] = -int(rng.integers(0, 3))
+        for table, fault in (("customers", "duplicate_customers"), ("orders", "duplicate_orders"),
+                             ("order_items", "duplicate_order_items"), ("campaign_touches", "duplicate_touches")):
+            rows = self.rows[table]
+            for i in sorted(pick(rows, FAULT_RATES[fault], f"{table}_exact_duplicate"), reverse=True):
+                rows.insert(int(i) + 1 + int(rng.integers(0, 3)), list(rows[int(i)]))
+
+    # -- driver -------------------------------------------------------------------------
+    def run(self) -> tuple[dict[str, list[Row]], dict[str, int]]:
+        rng = self.rng
+        n_internal = max(1, int(round(FAULT_RATES["internal_accounts"] * self.size)))
+        internal = set(rng.choice(self.size, size=n_internal, replace=False).tolist())
+        self._count("customers_internal_test_account", n_internal)
+        people = [self._new_person(self.first_customer_id + i, i in internal) for i in range(self.size)]
+        region_missing = rng.random(self.size) < FAULT_RATES["region_missing"]
+        for p, no_region in zip(people, region_missing):
+            row = list(self._customer_row(p))
+            if no_region:
+                row[11] = None
+                self._count("customers_region_missing", 1)
+            self.rows["customers"].append(row)
+            if rng.random() < 0.55 and not p.is_internal:
+                self.rows["web_accounts"].append(list(self._web_account(p, max(p.signup, ref.HISTORY_START))))
+        # Web-only shoppers: registered in the web shop, never entered into the CRM master.
+        web_only: list[Person] = []
+        for _ in range(int(round(0.12 * self.size))):
+            q = self._new_person(0, False)
+            q.single_channel, q.preferred_channel = True, 1 + int(rng.random() < 0.4)
+            self.rows["web_accounts"].append(list(self._web_account(None, max(q.signup, ref.HISTORY_START))))
+            q.web_account_id = self.ids.web_account_id
+            web_only.append(q)
+        for p in people + web_only:
+            p.order_days = self._order_days(p)
+            for day in p.order_days:
+                self._add_order(p, day)
+        self._touches(people)
+        for p in people:
+            self._tickets(p)
+            if p.customer_type == "business" and rng.random() < 0.7 or rng.random() < 0.12:
+                self._lead_and_funnel(p)
+        for _ in range(int(round(0.35 * self.size))):
+            self._lead_and_funnel(None)
+        self.rows["orders"].sort(key=lambda r: r[0])
+        self.rows["order_items"].sort(key=lambda r: r[0])
+        self._plant_faults()
+        return {k: [tuple(r) for r in v] for k, v in self.rows.items()}, self.faults
+
+
+_HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 5, 5.5, 6, 5.5, 5, 5, 5.5, 6, 6.5, 7, 6, 4.5, 3, 2], dtype=float)
+_HOUR_WEIGHTS /= _HOUR_WEIGHTS.sum()

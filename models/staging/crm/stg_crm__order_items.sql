@@ -1,0 +1,67 @@
+with
+
+source as (
+    {{ collapse_exact_duplicates(source('crm', 'order_items'), [
+        'order_item_id', 'order_id', 'line_number', 'product_id', 'quantity', 'unit_price',
+        'discount_amount',
+    ]) }}
+),
+
+-- Lines are checked against the catalogue and the order headers here, so that a line
+-- pointing at nothing is quarantined with its reason instead of vanishing in a later join.
+known_products as (
+    select distinct product_id from {{ source('crm', 'products') }}
+),
+
+known_orders as (
+    select distinct order_id from {{ source('crm', 'orders') }}
+),
+
+renamed as (
+    select
+        cast(source.order_item_id as {{ dbt.type_int() }}) as order_item_id,
+        cast(source.order_id as {{ dbt.type_int() }}) as order_id,
+        cast(source.line_number as {{ dbt.type_int() }}) as line_number,
+        cast(source.product_id as {{ dbt.type_int() }}) as product_id,
+        cast(source.quantity as {{ dbt.type_int() }}) as quantity,
+        cast(source.unit_price as {{ dbt.type_numeric() }}) as unit_price,
+        cast(coalesce(source.discount_amount, 0) as {{ dbt.type_numeric() }}) as discount_amount,
+        source.loaded_copies,
+        known_products.product_id is not null as is_known_product,
+        known_orders.order_id is not null as is_known_order
+    from source
+    left join known_products
+        on source.product_id = known_products.product_id
+    left join known_orders
+        on source.order_id = known_orders.order_id
+),
+
+validated as (
+    select
+        *,
+        case
+            when not is_known_order then 'unknown_order_id'
+            when not is_known_product then 'unknown_product_id'
+            when quantity <= 0 then 'non_positive_quantity'
+            when unit_price < 0 then 'negative_unit_price'
+            when discount_amount < 0 or discount_amount > unit_price * quantity then 'discount_out_of_range'
+        end as rejection_reason
+    from renamed
+),
+
+final as (
+    select
+        order_item_id,
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        rejection_reason is null as is_valid,
+        rejection_reason,
+        loaded_copies
+    from validated
+)
+
+select * from final

@@ -1,0 +1,44 @@
+-- Every source row is accounted for: for each CRM table,
+--   source rows = valid staging rows + quarantined rows + collapsed exact duplicates.
+-- Returns one row per table that does not reconcile.
+{%- set tables = [
+    'customers', 'web_accounts', 'leads', 'opportunities', 'opportunity_stage_history',
+    'orders', 'order_items', 'products', 'product_categories', 'channels', 'stores',
+    'sales_reps', 'campaigns', 'campaign_touches', 'service_tickets', 'exchange_rates',
+    'holidays',
+] %}
+{%- set validated = validated_staging_tables() | map(attribute='source_table') | list %}
+
+with
+
+quarantined as (
+    select
+        source_table,
+        count(*) as quarantined_rows
+    from {{ ref('int_quarantine__rejected_rows') }}
+    group by source_table
+),
+
+counts as (
+    {% for table in tables %}
+    select
+        '{{ table }}' as source_table,
+        (select count(*) from {{ source('crm', table) }}) as source_rows,
+        (select count(*) from {{ ref('stg_crm__' ~ table) }}) as staged_rows,
+        (select sum(loaded_copies) - count(*) from {{ ref('stg_crm__' ~ table) }}) as collapsed_duplicates,
+        (
+            select count(*) from {{ ref('stg_crm__' ~ table) }}
+            {% if table in validated %}where is_valid{% endif %}
+        ) as valid_rows
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select
+    counts.*,
+    coalesce(quarantined.quarantined_rows, 0) as quarantined_rows
+from counts
+left join quarantined on counts.source_table = quarantined.source_table
+where
+    counts.source_rows
+    != counts.valid_rows + coalesce(quarantined.quarantined_rows, 0) + counts.collapsed_duplicates
