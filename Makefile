@@ -40,7 +40,7 @@ build: install $(WAREHOUSE_DIR)/tmp  ## load seeds, build and test every model (
 quality: install  ## Great Expectations suites against the built warehouse
 	$(BIN)/python -m crm_warehouse.quality
 
-docs: install  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
+docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
 	$(DBT) docs generate --static --quiet
 
 run: build quality docs  ## the main job: build the warehouse, check it, document it
@@ -49,10 +49,10 @@ run: build quality docs  ## the main job: build the warehouse, check it, documen
 	@echo "dbt docs:   $(CURDIR)/target/static_index.html (or: $(DBT) docs serve)"
 	@echo "GX docs:    $(CURDIR)/target/gx/gx/uncommitted/data_docs/local_site/index.html"
 
-lint: install  ## sqlfluff over models, macros, tests and analyses
+lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, macros, tests and analyses
 	$(BIN)/sqlfluff lint models tests analyses snapshots
 
-pytest: install  ## Python tests (generator, seeds, faults, quality checks)
+pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
 	$(BIN)/python -m pytest
 
 test: lint build quality pytest  ## every check CI runs
