@@ -6,4 +6,4 @@ select
     count(*) as quarantined_rows
 from {{ ref('int_quarantine__rejected_rows') }}
 group by source_table, rejection_reason
-order by source_table, quarantined_rows desc
+order by source_table asc, quarantined_rows desc
