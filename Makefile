@@ -34,8 +34,11 @@ install: $(BIN)/.installed  ## create .venv with the locked dependencies
 $(WAREHOUSE_DIR)/tmp:
 	mkdir -p $@
 
-build: install $(WAREHOUSE_DIR)/tmp  ## load seeds, build and test every model (dbt build)
-	$(DBT) build --full-refresh
+# Sources read the raw schema, which seeds load: seed first (staging has no ref to the seeds,
+# so one `dbt build` would not order them), then build and test everything else.
+build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds, then build and test every model (dbt build)
+	$(DBT) seed --full-refresh --quiet
+	$(DBT) build --exclude-resource-type seed
 
 quality: install  ## Great Expectations suites against the built warehouse
 	$(BIN)/python -m crm_warehouse.quality
