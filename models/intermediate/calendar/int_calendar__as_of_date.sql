@@ -1,0 +1,22 @@
+-- One row: the date every recency and age computation treats as "today".
+with
+
+last_order as (
+    select max(ordered_on) as last_order_on
+    from {{ ref('stg_crm__orders') }}
+    where is_valid
+),
+
+final as (
+    select
+        {% if var('as_of_date') -%}
+            cast('{{ var("as_of_date") }}' as date)
+        {%- else -%}
+            last_order_on
+        {%- endif %} as as_of_date,
+        last_order_on as last_order_in_data_on,
+        {{ "true" if var('as_of_date') else "false" }} as is_set_by_variable
+    from last_order
+)
+
+select * from final

@@ -1,0 +1,29 @@
+-- The dates customer state is evaluated at: every month end from the first order's month
+-- up to as_of_date, and as_of_date itself (the current state). One per month.
+with
+
+first_order as (
+    select min(ordered_on) as first_order_on
+    from {{ ref('stg_crm__orders') }}
+    where is_valid
+),
+
+days as (
+    {{ date_spine(
+        "(select first_order_on from first_order)",
+        as_of_date(),
+    ) }}
+),
+
+final as (
+    select
+        date_day as evaluation_date,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
+        date_day = {{ as_of_date() }} as is_as_of_date
+    from days
+    where
+        date_day = cast({{ dbt.last_day('date_day', 'month') }} as date)
+        or date_day = {{ as_of_date() }}
+)
+
+select * from final

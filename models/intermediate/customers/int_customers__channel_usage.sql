@@ -1,0 +1,46 @@
+-- One row per customer and channel they bought through up to as_of_date: purchases,
+-- revenue, last purchase, and the channel's rank for the customer (1 = preferred: most
+-- purchases, then most revenue, then most recent, then channel code).
+with
+
+purchases as (
+    select
+        customer_key,
+        channel_code,
+        order_id,
+        ordered_on,
+        recognized_net_revenue
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+by_channel as (
+    select
+        customer_key,
+        channel_code,
+        count(*) as purchases,
+        sum(recognized_net_revenue) as net_revenue,
+        max(ordered_on) as last_purchase_on
+    from purchases
+    group by
+        customer_key,
+        channel_code
+),
+
+final as (
+    select
+        customer_key,
+        channel_code,
+        purchases,
+        net_revenue,
+        last_purchase_on,
+        row_number() over (
+            partition by customer_key
+            order by purchases desc, net_revenue desc, last_purchase_on desc, channel_code
+        ) as channel_rank
+    from by_channel
+)
+
+select * from final

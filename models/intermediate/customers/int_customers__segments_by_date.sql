@@ -1,0 +1,126 @@
+-- One row per customer and evaluation date: RFM scores and segment, value tier and
+-- lifecycle stage as of that date. The current marts read the as_of_date rows; the monthly
+-- snapshot reads the month ends. One code path, so both always agree.
+with
+
+metrics as (
+    select * from {{ ref('int_customers__metrics_by_date') }}
+),
+
+rfm_segments as (
+    select
+        recency_score,
+        frequency_score,
+        rfm_segment
+    from {{ ref('rfm_segments') }}
+),
+
+-- Scores and tiers rank buyers only: a prospect has nothing to score.
+buyers as (
+    select
+        customer_key,
+        evaluation_date,
+        days_since_last_purchase,
+        purchases_in_window,
+        revenue_in_window,
+        margin_to_date,
+        {{ quantile_score('days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date', descending=true) }}
+            as recency_score,
+        {{ quantile_score('purchases_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as frequency_score,
+        {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
+        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact.
+        {{ safe_divide(
+            'row_number() over (partition by evaluation_date order by margin_to_date desc, customer_key)',
+            'count(*) over (partition by evaluation_date)',
+        ) }} as margin_rank_share
+    from metrics
+    where purchases_to_date > 0
+),
+
+scored as (
+    select
+        buyers.*,
+        {{ dbt.concat([
+            "cast(buyers.recency_score as " ~ dbt.type_string() ~ ")",
+            "cast(buyers.frequency_score as " ~ dbt.type_string() ~ ")",
+            "cast(buyers.monetary_score as " ~ dbt.type_string() ~ ")",
+        ]) }} as rfm_cell,
+        rfm_segments.rfm_segment,
+        case
+            when buyers.margin_rank_share <= {{ var('value_tier_key_share') }} then 'key'
+            when buyers.margin_rank_share <= {{ var('value_tier_major_share') }} then 'major'
+            when buyers.margin_rank_share <= {{ var('value_tier_ordinary_share') }} then 'ordinary'
+            else 'small'
+        end as value_tier
+    from buyers
+    left join rfm_segments
+        on
+            buyers.recency_score = rfm_segments.recency_score
+            and buyers.frequency_score = rfm_segments.frequency_score
+),
+
+staged as (
+    select
+        metrics.*,
+        scored.recency_score,
+        scored.frequency_score,
+        scored.monetary_score,
+        scored.rfm_cell,
+        scored.rfm_segment,
+        scored.margin_rank_share,
+        scored.value_tier,
+        -- Precedence matters: the first matching stage wins.
+        case
+            when metrics.purchases_to_date = 0 then 'prospect'
+            when metrics.days_since_last_purchase >= {{ var('churn_after_days') }} then 'churned'
+            when metrics.days_between_last_two_purchases >= {{ var('churn_after_days') }} then 'reactivated'
+            when metrics.days_since_first_purchase < {{ var('new_customer_days') }} then 'new'
+            when
+                metrics.purchases_to_date >= 2
+                and metrics.days_since_last_purchase
+                > {{ var('declining_gap_factor') }} * metrics.mean_days_between_purchases
+                then 'declining'
+            when metrics.purchases_to_date >= {{ var('stable_min_orders') }} then 'stable'
+            else 'developing'
+        end as lifecycle_stage,
+        metrics.purchases_to_date > 0
+        and metrics.days_since_last_purchase >= {{ var('churn_after_days') }} as is_churned
+    from metrics
+    left join scored
+        on
+            metrics.customer_key = scored.customer_key
+            and metrics.evaluation_date = scored.evaluation_date
+),
+
+final as (
+    select
+        customer_key,
+        evaluation_date,
+        purchases_to_date,
+        first_purchase_on,
+        last_purchase_on,
+        days_since_last_purchase,
+        days_since_first_purchase,
+        revenue_to_date,
+        margin_to_date,
+        purchases_in_window,
+        revenue_in_window,
+        mean_days_between_purchases,
+        days_between_last_two_purchases,
+        recency_score,
+        frequency_score,
+        monetary_score,
+        rfm_cell,
+        rfm_segment,
+        margin_rank_share,
+        value_tier,
+        lifecycle_stage,
+        is_churned,
+        case
+            when is_churned
+                then cast({{ dbt.dateadd('day', var('churn_after_days'), 'last_purchase_on') }} as date)
+        end as churned_on
+    from staged
+)
+
+select * from final

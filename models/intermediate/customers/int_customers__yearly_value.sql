@@ -1,0 +1,83 @@
+-- One row per customer and customer year (year 0 = the 365 days from the first purchase,
+-- year 1 the next 365, ...) up to as_of_date: net revenue, gross margin, direct service
+-- cost (tickets x var service_cost_per_ticket) and the contribution they leave.
+-- The lifetime-value model discounts these contributions.
+with
+
+purchases as (
+    select
+        customer_key,
+        ordered_on,
+        recognized_net_revenue,
+        recognized_margin
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+first_purchases as (
+    select
+        customer_key,
+        min(ordered_on) as first_purchase_on
+    from purchases
+    group by customer_key
+),
+
+tickets as (
+    select
+        identities.customer_key,
+        cast(tickets.opened_at as date) as opened_on
+    from {{ ref('stg_crm__service_tickets') }} as tickets
+    inner join {{ ref('int_customers__identity_map') }} as identities
+        on
+            identities.source_system = 'crm'
+            and tickets.customer_id = identities.source_id
+    where
+        tickets.is_valid
+        and cast(tickets.opened_at as date) <= {{ as_of_date() }}
+),
+
+purchase_years as (
+    select
+        purchases.customer_key,
+        cast(floor({{ dbt.datediff('first_purchases.first_purchase_on', 'purchases.ordered_on', 'day') }} / 365.0)
+            as {{ dbt.type_int() }}) as customer_year,
+        sum(purchases.recognized_net_revenue) as net_revenue,
+        sum(purchases.recognized_margin) as gross_margin
+    from purchases
+    inner join first_purchases
+        on purchases.customer_key = first_purchases.customer_key
+    group by 1, 2
+),
+
+ticket_years as (
+    select
+        tickets.customer_key,
+        cast(floor({{ dbt.datediff('first_purchases.first_purchase_on', 'tickets.opened_on', 'day') }} / 365.0)
+            as {{ dbt.type_int() }}) as customer_year,
+        count(*) as tickets
+    from tickets
+    inner join first_purchases
+        on tickets.customer_key = first_purchases.customer_key
+    where tickets.opened_on >= first_purchases.first_purchase_on
+    group by 1, 2
+),
+
+final as (
+    select
+        purchase_years.customer_key,
+        purchase_years.customer_year,
+        purchase_years.net_revenue,
+        purchase_years.gross_margin,
+        coalesce(ticket_years.tickets, 0) * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as service_cost,
+        purchase_years.gross_margin
+        - coalesce(ticket_years.tickets, 0) * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as contribution
+    from purchase_years
+    left join ticket_years
+        on
+            purchase_years.customer_key = ticket_years.customer_key
+            and purchase_years.customer_year = ticket_years.customer_year
+)
+
+select * from final

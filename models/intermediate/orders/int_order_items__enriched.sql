@@ -1,0 +1,110 @@
+-- One row per valid order line of a real customer's valid order, with every amount in the
+-- reporting currency (var reporting_currency), converted at the rate of the order date.
+--
+-- What counts as revenue: only lines of completed orders. Returned orders were refunded and
+-- cancelled orders never shipped, so their recognized revenue and margin are 0; their
+-- gross amounts stay visible for return-rate analysis.
+with
+
+order_items as (
+    select * from {{ ref('stg_crm__order_items') }}
+    where is_valid
+),
+
+orders as (
+    select * from {{ ref('int_orders__customer_resolved') }}
+    where not is_internal_account
+),
+
+products as (
+    select
+        product_id,
+        category_id,
+        unit_cost_usd
+    from {{ ref('stg_crm__products') }}
+),
+
+exchange_rates as (
+    select
+        rate_date,
+        currency_code,
+        usd_per_unit
+    from {{ ref('stg_crm__exchange_rates') }}
+),
+
+reporting_rates as (
+    select
+        rate_date,
+        usd_per_unit as reporting_usd_per_unit
+    from exchange_rates
+    where currency_code = '{{ var("reporting_currency") }}'
+),
+
+converted as (
+    select
+        order_items.order_item_id,
+        order_items.order_id,
+        order_items.line_number,
+        orders.customer_key,
+        orders.ordered_at,
+        orders.ordered_on,
+        orders.channel_code,
+        orders.store_id,
+        orders.campaign_id,
+        orders.order_status,
+        order_items.product_id,
+        products.category_id,
+        order_items.quantity,
+        orders.currency_code,
+        order_items.unit_price as unit_price_local,
+        exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as fx_rate_to_reporting,
+        order_items.quantity * order_items.unit_price
+        * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as gross_revenue,
+        order_items.discount_amount
+        * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as discount_amount,
+        order_items.quantity * products.unit_cost_usd / reporting_rates.reporting_usd_per_unit as cost,
+        orders.order_status = 'completed' as is_revenue
+    from order_items
+    inner join orders
+        on order_items.order_id = orders.order_id
+    inner join products
+        on order_items.product_id = products.product_id
+    left join exchange_rates
+        on
+            orders.currency_code = exchange_rates.currency_code
+            and orders.ordered_on = exchange_rates.rate_date
+    left join reporting_rates
+        on orders.ordered_on = reporting_rates.rate_date
+),
+
+final as (
+    select
+        order_item_id,
+        order_id,
+        line_number,
+        customer_key,
+        ordered_at,
+        ordered_on,
+        channel_code,
+        store_id,
+        campaign_id,
+        order_status,
+        product_id,
+        category_id,
+        quantity,
+        currency_code,
+        unit_price_local,
+        fx_rate_to_reporting,
+        gross_revenue,
+        discount_amount,
+        gross_revenue - discount_amount as net_revenue,
+        cost,
+        gross_revenue - discount_amount - cost as gross_margin,
+        discount_amount > 0 as is_discounted,
+        is_revenue,
+        case when is_revenue then gross_revenue - discount_amount else 0 end as recognized_net_revenue,
+        case when is_revenue then gross_revenue - discount_amount - cost else 0 end as recognized_margin
+    from converted
+)
+
+select * from final

@@ -1,0 +1,29 @@
+-- One row per customer with at least one purchase: recency, frequency and monetary value
+-- over the last var rfm_window_days days up to as_of_date, their 1-5 scores (ties share a
+-- score, see macro quantile_score) and the named segment from the seed rfm_segments.
+with
+
+current_state as (
+    select * from {{ ref('int_customers__segments_by_date') }}
+    where
+        evaluation_date = {{ as_of_date() }}
+        and purchases_to_date > 0
+),
+
+final as (
+    select
+        customer_key,
+        evaluation_date as as_of_date,
+        last_purchase_on,
+        days_since_last_purchase as recency_days,
+        purchases_in_window as frequency,
+        revenue_in_window as monetary,
+        recency_score,
+        frequency_score,
+        monetary_score,
+        rfm_cell,
+        rfm_segment
+    from current_state
+)
+
+select * from final

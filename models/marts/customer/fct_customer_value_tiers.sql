@@ -1,0 +1,24 @@
+-- One row per customer with at least one purchase: margin contribution to date, rank and
+-- value tier of the customer pyramid (key / major / ordinary / small, boundaries in vars
+-- value_tier_*_share), as of as_of_date.
+with
+
+current_state as (
+    select * from {{ ref('int_customers__segments_by_date') }}
+    where
+        evaluation_date = {{ as_of_date() }}
+        and purchases_to_date > 0
+),
+
+final as (
+    select
+        customer_key,
+        evaluation_date as as_of_date,
+        revenue_to_date,
+        margin_to_date,
+        margin_rank_share,
+        value_tier
+    from current_state
+)
+
+select * from final

@@ -1,0 +1,40 @@
+-- One row per RFM segment ('unscored' for customers who never bought): how satisfied the
+-- segment is with service, as of as_of_date. Index = mean satisfaction / mean expectation
+-- over the segment's tickets.
+with
+
+customers as (
+    select
+        customer_key,
+        coalesce(rfm_segment, 'unscored') as rfm_segment
+    from {{ ref('dim_customers') }}
+),
+
+satisfaction as (
+    select * from {{ ref('fct_customer_satisfaction') }}
+),
+
+final as (
+    select
+        customers.rfm_segment,
+        count(*) as customers,
+        count(satisfaction.customer_key) as customers_with_tickets,
+        cast(coalesce(sum(satisfaction.tickets), 0) as {{ dbt.type_bigint() }}) as tickets,
+        cast(coalesce(sum(satisfaction.complaints), 0) as {{ dbt.type_bigint() }}) as complaints,
+        {{ safe_divide('sum(satisfaction.complaints)', 'sum(satisfaction.tickets)') }} as complaint_rate,
+        {{ safe_divide('sum(satisfaction.mean_resolution_hours * satisfaction.closed_tickets)', 'sum(satisfaction.closed_tickets)') }}
+            as mean_resolution_hours,
+        {{ safe_divide('sum(satisfaction.mean_satisfaction_score * satisfaction.closed_tickets)', 'sum(satisfaction.closed_tickets)') }}
+            as mean_satisfaction_score,
+        {{ safe_divide(
+            'sum(satisfaction.mean_satisfaction_score * satisfaction.closed_tickets)',
+            'sum(satisfaction.mean_expectation_score * satisfaction.closed_tickets)',
+        ) }} as satisfaction_index,
+        {{ as_of_date() }} as as_of_date
+    from customers
+    left join satisfaction
+        on customers.customer_key = satisfaction.customer_key
+    group by customers.rfm_segment
+)
+
+select * from final

@@ -1,0 +1,23 @@
+-- RESTRICTED: personal data. One row per unified customer with names, email, phone and
+-- birth date, keyed by the same pseudonymous customer_key as the analyst marts. Lives in
+-- the `restricted` schema so access can be granted separately.
+with
+
+customers as (
+    select * from {{ ref('int_customers__unified') }}
+),
+
+final as (
+    select
+        customer_key,
+        crm_customer_id,
+        first_web_account_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        birth_date
+    from customers
+)
+
+select * from final

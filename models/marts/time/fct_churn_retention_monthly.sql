@@ -1,0 +1,42 @@
+-- One row per month: customer base movement. Active at start = customers who had bought
+-- and were not churned at the previous month's end; of those, churned = churned at this
+-- month's end (no purchase for var churn_after_days days). Churn rate = churned / active
+-- at start; retention rate = 1 - churn rate. Reactivated = churned at the previous month's
+-- end and not any more.
+with
+
+snapshots as (
+    select
+        customer_key,
+        month_start,
+        purchases_to_date,
+        is_churned,
+        lag(is_churned) over (partition by customer_key order by month_start) as was_churned,
+        lag(purchases_to_date) over (partition by customer_key order by month_start) as previous_purchases
+    from {{ ref('fct_customer_monthly_snapshot') }}
+),
+
+monthly as (
+    select
+        month_start,
+        count(case when previous_purchases > 0 and not was_churned then 1 end) as active_customers_at_start,
+        count(case when previous_purchases > 0 and not was_churned and is_churned then 1 end) as churned_customers,
+        count(case when was_churned and not is_churned then 1 end) as reactivated_customers,
+        count(case when purchases_to_date > 0 and not is_churned then 1 end) as active_customers_at_end
+    from snapshots
+    group by month_start
+),
+
+final as (
+    select
+        month_start,
+        active_customers_at_start,
+        churned_customers,
+        reactivated_customers,
+        active_customers_at_end,
+        {{ safe_divide('churned_customers', 'active_customers_at_start') }} as churn_rate,
+        1 - {{ safe_divide('churned_customers', 'active_customers_at_start') }} as retention_rate
+    from monthly
+)
+
+select * from final

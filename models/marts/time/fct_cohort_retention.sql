@@ -1,0 +1,81 @@
+-- One row per acquisition cohort (month of first purchase) and months since the first
+-- purchase (0, 1, 2, ...) up to as_of_date: cohort size, customers of the cohort who
+-- purchased in that month, and the retention rate (active / cohort size).
+with
+
+purchases as (
+    select
+        customer_key,
+        cast({{ dbt.date_trunc('month', 'ordered_on') }} as date) as purchase_month
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+cohorts as (
+    select
+        customer_key,
+        min(purchase_month) as cohort_month
+    from purchases
+    group by customer_key
+),
+
+cohort_sizes as (
+    select
+        cohort_month,
+        count(*) as cohort_customers
+    from cohorts
+    group by cohort_month
+),
+
+months as (
+    select distinct month_start
+    from {{ ref('dim_date') }}
+    where date_day <= {{ as_of_date() }}
+),
+
+cohort_months as (
+    select
+        cohort_sizes.cohort_month,
+        cohort_sizes.cohort_customers,
+        months.month_start as activity_month,
+        {{ dbt.datediff('cohort_sizes.cohort_month', 'months.month_start', 'month') }} as months_since_first_purchase
+    from cohort_sizes
+    inner join months
+        on months.month_start >= cohort_sizes.cohort_month
+),
+
+activity as (
+    select
+        cohorts.cohort_month,
+        purchases.purchase_month as activity_month,
+        count(distinct purchases.customer_key) as active_customers
+    from purchases
+    inner join cohorts
+        on purchases.customer_key = cohorts.customer_key
+    group by
+        cohorts.cohort_month,
+        purchases.purchase_month
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            "cast(cohort_months.cohort_month as " ~ dbt.type_string() ~ ")", "'+'",
+            "cast(cohort_months.months_since_first_purchase as " ~ dbt.type_string() ~ ")",
+        ]) }} as cohort_period_id,
+        cohort_months.cohort_month,
+        cohort_months.months_since_first_purchase,
+        cohort_months.activity_month,
+        cohort_months.cohort_customers,
+        coalesce(activity.active_customers, 0) as active_customers,
+        {{ safe_divide('coalesce(activity.active_customers, 0)', 'cohort_months.cohort_customers') }} as retention_rate
+    from cohort_months
+    left join activity
+        on
+            cohort_months.cohort_month = activity.cohort_month
+            and cohort_months.activity_month = activity.activity_month
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- One row per month and lifecycle stage change (from stage -> to stage): how many
+-- customers moved between stages from the previous month's end to this month's end.
+-- A customer's first month counts as a move from 'none'; unchanged stages are counted too
+-- (from = to), so each month's rows add up to the customers in the snapshot.
+with
+
+snapshots as (
+    select
+        customer_key,
+        month_start,
+        lifecycle_stage,
+        lag(lifecycle_stage) over (partition by customer_key order by month_start) as previous_stage
+    from {{ ref('fct_customer_monthly_snapshot') }}
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            "cast(month_start as " ~ dbt.type_string() ~ ")", "':'",
+            "coalesce(previous_stage, 'none')", "'->'", "lifecycle_stage",
+        ]) }} as transition_id,
+        month_start,
+        coalesce(previous_stage, 'none') as from_stage,
+        lifecycle_stage as to_stage,
+        coalesce(previous_stage, 'none') != lifecycle_stage as is_stage_change,
+        count(*) as customers
+    from snapshots
+    group by
+        month_start,
+        coalesce(previous_stage, 'none'),
+        lifecycle_stage
+)
+
+select * from final

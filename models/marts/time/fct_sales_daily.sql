@@ -1,0 +1,75 @@
+-- One row per day from the first order to as_of_date (days without sales included, as
+-- zeros): recognized revenue and margin, purchases, active and new customers, average
+-- order value, and the change versus the previous day and the same day last year
+-- (calendar: 29 February compares with 28 February; no day compares with a 29 February).
+with
+
+days as (
+    select date_day
+    from {{ ref('dim_date') }}
+    where
+        date_day <= {{ as_of_date() }}
+        and date_day >= (select min(ordered_on) from {{ ref('int_orders__enriched') }})
+),
+
+purchases as (
+    select
+        ordered_on,
+        customer_key,
+        order_id,
+        recognized_net_revenue,
+        recognized_margin,
+        is_first_purchase
+    from {{ ref('int_orders__enriched') }}
+    where is_purchase
+),
+
+daily as (
+    select
+        ordered_on,
+        sum(recognized_net_revenue) as net_revenue,
+        sum(recognized_margin) as gross_margin,
+        count(*) as purchases,
+        count(distinct customer_key) as active_customers,
+        count(case when is_first_purchase then 1 end) as new_customers
+    from purchases
+    group by ordered_on
+),
+
+filled as (
+    select
+        days.date_day,
+        coalesce(daily.net_revenue, 0) as net_revenue,
+        coalesce(daily.gross_margin, 0) as gross_margin,
+        coalesce(daily.purchases, 0) as purchases,
+        coalesce(daily.active_customers, 0) as active_customers,
+        coalesce(daily.new_customers, 0) as new_customers
+    from days
+    left join daily
+        on days.date_day = daily.ordered_on
+),
+
+final as (
+    select
+        filled.date_day,
+        filled.net_revenue,
+        filled.gross_margin,
+        filled.purchases,
+        filled.active_customers,
+        filled.new_customers,
+        {{ safe_divide('filled.net_revenue', 'filled.purchases') }} as average_order_value,
+        previous_day.net_revenue as previous_day_net_revenue,
+        {{ safe_divide('filled.net_revenue - previous_day.net_revenue', 'previous_day.net_revenue') }}
+            as net_revenue_change_vs_previous_day,
+        cast({{ dbt.dateadd('year', -1, 'filled.date_day') }} as date) as same_day_last_year,
+        last_year.net_revenue as same_day_last_year_net_revenue,
+        {{ safe_divide('filled.net_revenue - last_year.net_revenue', 'last_year.net_revenue') }}
+            as net_revenue_change_vs_last_year
+    from filled
+    left join filled as previous_day
+        on previous_day.date_day = cast({{ dbt.dateadd('day', -1, 'filled.date_day') }} as date)
+    left join filled as last_year
+        on last_year.date_day = cast({{ dbt.dateadd('year', -1, 'filled.date_day') }} as date)
+)
+
+select * from final

@@ -1,0 +1,85 @@
+-- One row per month from the first order's month to as_of_date's month (the last one may
+-- be partial: see is_complete_month): recognized revenue and margin, purchases, active and
+-- new customers, average order value, and the change versus the previous month and the
+-- same month last year. Active customers are counted distinct within the month.
+with
+
+months as (
+    select
+        month_start,
+        max(month_end) as month_end,
+        count(*) as days_in_month
+    from {{ ref('dim_date') }}
+    where
+        date_day <= {{ as_of_date() }}
+        and date_day >= (select min(ordered_on) from {{ ref('int_orders__enriched') }})
+    group by month_start
+),
+
+purchases as (
+    select
+        cast({{ dbt.date_trunc('month', 'ordered_on') }} as date) as month_start,
+        customer_key,
+        recognized_net_revenue,
+        recognized_margin,
+        is_first_purchase
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+monthly as (
+    select
+        month_start,
+        sum(recognized_net_revenue) as net_revenue,
+        sum(recognized_margin) as gross_margin,
+        count(*) as purchases,
+        count(distinct customer_key) as active_customers,
+        count(case when is_first_purchase then 1 end) as new_customers
+    from purchases
+    group by month_start
+),
+
+filled as (
+    select
+        months.month_start,
+        months.month_end,
+        months.days_in_month,
+        months.month_end <= {{ as_of_date() }} as is_complete_month,
+        coalesce(monthly.net_revenue, 0) as net_revenue,
+        coalesce(monthly.gross_margin, 0) as gross_margin,
+        coalesce(monthly.purchases, 0) as purchases,
+        coalesce(monthly.active_customers, 0) as active_customers,
+        coalesce(monthly.new_customers, 0) as new_customers
+    from months
+    left join monthly
+        on months.month_start = monthly.month_start
+),
+
+final as (
+    select
+        filled.month_start,
+        filled.month_end,
+        filled.days_in_month,
+        filled.is_complete_month,
+        filled.net_revenue,
+        filled.gross_margin,
+        filled.purchases,
+        filled.active_customers,
+        filled.new_customers,
+        {{ safe_divide('filled.net_revenue', 'filled.purchases') }} as average_order_value,
+        previous_month.net_revenue as previous_month_net_revenue,
+        {{ safe_divide('filled.net_revenue - previous_month.net_revenue', 'previous_month.net_revenue') }}
+            as net_revenue_change_vs_previous_month,
+        last_year.net_revenue as same_month_last_year_net_revenue,
+        {{ safe_divide('filled.net_revenue - last_year.net_revenue', 'last_year.net_revenue') }}
+            as net_revenue_change_vs_last_year
+    from filled
+    left join filled as previous_month
+        on previous_month.month_start = cast({{ dbt.dateadd('month', -1, 'filled.month_start') }} as date)
+    left join filled as last_year
+        on last_year.month_start = cast({{ dbt.dateadd('year', -1, 'filled.month_start') }} as date)
+)
+
+select * from final
