@@ -14,16 +14,16 @@
         ],
     ) }}
 
-    select
-        customer_key,
-        customer_type,
-        region,
-        country_code,
-        preferred_channel_code,
-        rfm_segment,
-        value_tier,
-        lifecycle_stage,
-        is_churned,
-        as_of_date as state_as_of
-    from {{ ref('dim_customers') }}
+select
+    customer_key,
+    customer_type,
+    region,
+    country_code,
+    preferred_channel_code,
+    rfm_segment,
+    value_tier,
+    lifecycle_stage,
+    is_churned,
+    as_of_date as state_as_of
+from {{ ref('dim_customers') }}
 {% endsnapshot %}

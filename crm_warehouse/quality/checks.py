@@ -52,8 +52,8 @@ def _decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_derived_columns(suite_name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    for column, expression in DERIVED_COLUMNS.get(suite_name, {}).items():
-        frame[column] = frame.eval(expression)
+    for column, derive in DERIVED_COLUMNS.get(suite_name, {}).items():
+        frame[column] = derive(frame)
     return frame
 
 

@@ -8,6 +8,11 @@ read like a table and this module imports without Great Expectations (which cost
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import yaml
 
 Expectation = tuple[str, dict[str, object]]
 
@@ -41,6 +46,18 @@ def between(column: str, low: float | None, high: float | None, mostly: float = 
 
 def not_null(column: str, mostly: float = 1.0) -> Expectation:
     return ("ExpectColumnValuesToNotBeNull", {"column": column, "mostly": mostly})
+
+
+MARTS_DIR = Path(__file__).resolve().parents[2] / "models" / "marts"
+
+
+def contract_columns(model: str) -> list[str]:
+    """Column names of a mart as its YAML contract declares them."""
+    for path in MARTS_DIR.rglob("_*__models.yml"):
+        for entry in yaml.safe_load(path.read_text()).get("models", []):
+            if entry["name"] == model:
+                return [column["name"] for column in entry["columns"]]
+    raise KeyError(f"no contract for {model}")
 
 
 CHANNEL_CODES = ["store", "web", "app", "call_centre", "field_sales", "partner"]
@@ -102,7 +119,85 @@ SUITES: list[Suite] = [
     ]),
 ]
 
+LIFECYCLE_STAGES = ["prospect", "new", "developing", "stable", "declining", "churned", "reactivated"]
+RFM_SEGMENTS = ["champions", "loyal", "potential_loyalists", "new", "at_risk", "cannot_lose", "hibernating", "lost"]
+VALUE_TIERS = ["key", "major", "ordinary", "small"]
+# Target share of buying customers per value tier (dbt vars value_tier_*_share, defaults).
+TIER_TARGET_SHARES = {"key": 0.01, "major": 0.19, "ordinary": 0.30, "small": 0.50}
+
+SUITES += [
+    # Customer marts: closed vocabularies, scores and rates in range, numbers that agree.
+    Suite("dim_customers", "marts.dim_customers", [
+        *key("customer_key"),
+        value_set("lifecycle_stage", LIFECYCLE_STAGES),
+        value_set("rfm_segment", RFM_SEGMENTS),
+        value_set("value_tier", VALUE_TIERS),
+        between("tenure_days", 0, None),
+        # exactly the contracted columns: a personal-data column cannot slip in unnoticed
+        ("ExpectTableColumnsToMatchSet", {"column_set": contract_columns("dim_customers"), "exact_match": True}),
+    ]),
+    Suite("fct_customer_rfm", "marts.fct_customer_rfm", [
+        *key("customer_key"),
+        between("recency_score", 1, 5), between("frequency_score", 1, 5), between("monetary_score", 1, 5),
+        between("recency_days", 0, None), between("monetary", 0, None),
+        not_null("rfm_segment"),
+    ]),
+    Suite("rpt_customer_value_pyramid", "marts.rpt_customer_value_pyramid", [
+        rows_between(4, 4),
+        value_set("value_tier", VALUE_TIERS),
+        between("customer_share_gap", 0, 0.01),  # tier sizes near 1 / 19 / 30 / 50 %
+        between("margin_share", 0, 1),
+    ]),
+    Suite("rpt_customer_pareto", "marts.rpt_customer_pareto", [
+        rows_between(1, 1),
+        between("top_customers_revenue_share", 0.6, 0.95),  # roughly 80/20 by design of the data
+    ]),
+    Suite("fct_customer_lifetime_value", "marts.fct_customer_lifetime_value", [
+        *key("customer_key"),
+        ("ExpectColumnPairValuesAToBeGreaterThanB", {
+            "column_A": "historical_margin", "column_B": "historical_contribution", "or_equal": True,
+        }),
+        between("ltv_consistency_gap", -0.011, 0.011),  # undiscounted LTV = contributions - acquisition
+        between("retention_rate", 0, 1),
+    ]),
+    Suite("fct_customer_loyalty", "marts.fct_customer_loyalty", [
+        *key("customer_key"),
+        between("category_share", 0, 1), between("discounted_revenue_share", 0, 1),
+        between("repeat_purchase_share", 0, 1),
+    ]),
+    Suite("fct_customer_satisfaction", "marts.fct_customer_satisfaction", [
+        *key("customer_key"),
+        between("complaint_rate", 0, 1), between("mean_satisfaction_score", 1, 5),
+        between("satisfaction_index", 0.2, 5),
+    ]),
+    # Time marts.
+    Suite("dim_date", "marts.dim_date", [
+        *key("date_day"), between("iso_day_of_week", 1, 7), between("fiscal_period", 1, 12),
+    ]),
+    Suite("fct_sales_daily", "marts.fct_sales_daily", [
+        *key("date_day"), between("net_revenue", 0, None), between("active_customers", 0, None),
+    ]),
+    Suite("fct_sales_monthly", "marts.fct_sales_monthly", [
+        *key("month_start"), between("net_revenue", 0, None), between("days_in_month", 1, 31),
+    ]),
+    Suite("fct_churn_retention_monthly", "marts.fct_churn_retention_monthly", [
+        *key("month_start"), between("churn_rate", 0, 1), between("retention_rate", 0, 1),
+    ]),
+    Suite("fct_cohort_retention", "marts.fct_cohort_retention", [
+        *key("cohort_period_id"), between("retention_rate", 0, 1), between("months_since_first_purchase", 0, None),
+    ]),
+    Suite("fct_customer_monthly_snapshot", "marts.fct_customer_monthly_snapshot", [
+        *key("customer_month_id"), value_set("lifecycle_stage", LIFECYCLE_STAGES),
+    ]),
+]
+
 # Columns derived in pandas before validation, for expectations that compare expressions.
-DERIVED_COLUMNS: dict[str, dict[str, str]] = {
-    "stg_crm__order_items": {"unit_price_x_quantity": "unit_price * quantity"},
+DERIVED_COLUMNS: dict[str, dict[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "stg_crm__order_items": {"unit_price_x_quantity": lambda f: f["unit_price"] * f["quantity"]},
+    "rpt_customer_value_pyramid": {
+        "customer_share_gap": lambda f: (f["customer_share"] - f["value_tier"].map(TIER_TARGET_SHARES)).abs(),
+    },
+    "fct_customer_lifetime_value": {
+        "ltv_consistency_gap": lambda f: f["undiscounted_ltv"] - (f["historical_contribution"] - f["acquisition_cost"]),
+    },
 }

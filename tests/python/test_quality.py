@@ -40,3 +40,33 @@ def test_unmapped_channel_share_is_bounded() -> None:
     })
     [result] = validate({orders.name: frame}, [orders], docs_dir=None)
     assert not result.success and result.failed == ["expect_column_values_to_be_in_set(channel_code)"]
+
+
+def test_pyramid_suite_catches_tiers_off_their_boundaries() -> None:
+    pyramid = suite("rpt_customer_value_pyramid")
+    frame = pd.DataFrame({
+        "value_tier": ["key", "major", "ordinary", "small"],
+        "customer_share": [0.05, 0.15, 0.30, 0.50],  # key tier five times too big
+        "margin_share": [0.2, 0.5, 0.2, 0.1],
+    })
+    from crm_warehouse.quality.checks import _with_derived_columns
+
+    [result] = validate({pyramid.name: _with_derived_columns(pyramid.name, frame)}, [pyramid], docs_dir=None)
+    assert not result.success
+    assert result.failed == ["expect_column_values_to_be_between(customer_share_gap)"]
+
+
+def test_analyst_marts_carry_no_personal_data() -> None:
+    """Names, emails, phones and birth dates live in the restricted schema only."""
+    from crm_warehouse.quality.suites import MARTS_DIR
+
+    import yaml
+
+    personal = {"first_name", "last_name", "email", "phone", "birth_date"}
+    for path in MARTS_DIR.rglob("_*__models.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            columns = {c["name"] for c in model["columns"]}
+            if "restricted" in path.parts:
+                assert personal <= columns, model["name"]
+            else:
+                assert not columns & personal, (model["name"], columns & personal)

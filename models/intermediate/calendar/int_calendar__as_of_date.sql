@@ -12,7 +12,7 @@ final as (
         {% if var('as_of_date') -%}
             cast('{{ var("as_of_date") }}' as date)
         {%- else -%}
-            last_order_on
+        last_order_on
         {%- endif %} as as_of_date,
         last_order_on as last_order_in_data_on,
         {{ "true" if var('as_of_date') else "false" }} as is_set_by_variable

@@ -38,7 +38,7 @@ final as (
         last_purchase_on,
         row_number() over (
             partition by customer_key
-            order by purchases desc, net_revenue desc, last_purchase_on desc, channel_code
+            order by purchases desc, net_revenue desc, last_purchase_on desc, channel_code asc
         ) as channel_rank
     from by_channel
 )

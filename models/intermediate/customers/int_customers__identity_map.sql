@@ -8,6 +8,8 @@
 -- When several CRM customers share an email or phone, the lowest customer_id wins, so the
 -- result never depends on row order. Internal test accounts are kept here, flagged (a web
 -- account inherits the flag of the CRM account it matches); the unified model drops them.
+{%- set text = dbt.type_string() %}
+
 with
 
 crm_customers as (
@@ -86,8 +88,8 @@ final as (
         identities.source_id,
         case
             when identities.master_customer_id is not null
-                then {{ dbt.hash(dbt.concat(["'crm:'", "cast(identities.master_customer_id as " ~ dbt.type_string() ~ ")"])) }}
-            else {{ dbt.hash(dbt.concat(["'web:'", "cast(identities.source_id as " ~ dbt.type_string() ~ ")"])) }}
+                then {{ dbt.hash(dbt.concat(["'crm:'", "cast(identities.master_customer_id as " ~ text ~ ")"])) }}
+            else {{ dbt.hash(dbt.concat(["'web:'", "cast(identities.source_id as " ~ text ~ ")"])) }}
         end as customer_key,
         identities.master_customer_id,
         identities.match_rule,

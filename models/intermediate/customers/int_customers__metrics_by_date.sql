@@ -48,13 +48,17 @@ totals as (
         coalesce(sum(purchases.recognized_margin), 0) as margin_to_date,
         count(
             case
-                when purchases.ordered_on > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
+                when
+                    purchases.ordered_on
+                    > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
                     then purchases.order_id
             end
         ) as purchases_in_window,
         coalesce(sum(
             case
-                when purchases.ordered_on > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
+                when
+                    purchases.ordered_on
+                    > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
                     then purchases.recognized_net_revenue
             end
         ), 0) as revenue_in_window
@@ -62,7 +66,7 @@ totals as (
     left join purchases
         on
             customer_dates.customer_key = purchases.customer_key
-            and purchases.ordered_on <= customer_dates.evaluation_date
+            and customer_dates.evaluation_date >= purchases.ordered_on
     group by
         customer_dates.customer_key,
         customer_dates.evaluation_date
@@ -75,8 +79,10 @@ final as (
         totals.purchases_to_date,
         totals.first_purchase_on,
         totals.last_purchase_on,
-        {{ dbt.datediff('totals.last_purchase_on', 'totals.evaluation_date', 'day') }} as days_since_last_purchase,
-        {{ dbt.datediff('totals.first_purchase_on', 'totals.evaluation_date', 'day') }} as days_since_first_purchase,
+        {{ dbt.datediff('totals.last_purchase_on', 'totals.evaluation_date', 'day') }}
+            as days_since_last_purchase,
+        {{ dbt.datediff('totals.first_purchase_on', 'totals.evaluation_date', 'day') }}
+            as days_since_first_purchase,
         totals.revenue_to_date,
         totals.margin_to_date,
         totals.purchases_in_window,

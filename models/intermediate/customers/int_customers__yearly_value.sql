@@ -2,6 +2,8 @@
 -- year 1 the next 365, ...) up to as_of_date: net revenue, gross margin, direct service
 -- cost (tickets x var service_cost_per_ticket) and the contribution they leave.
 -- The lifetime-value model discounts these contributions.
+{%- set cost_per_ticket = 'cast(' ~ var('service_cost_per_ticket') ~ ' as ' ~ type_double() ~ ')' %}
+
 with
 
 purchases as (
@@ -41,27 +43,29 @@ tickets as (
 purchase_years as (
     select
         purchases.customer_key,
-        cast(floor({{ dbt.datediff('first_purchases.first_purchase_on', 'purchases.ordered_on', 'day') }} / 365.0)
-            as {{ dbt.type_int() }}) as customer_year,
+        {{ customer_year('first_purchases.first_purchase_on', 'purchases.ordered_on') }} as customer_year,
         sum(purchases.recognized_net_revenue) as net_revenue,
         sum(purchases.recognized_margin) as gross_margin
     from purchases
     inner join first_purchases
         on purchases.customer_key = first_purchases.customer_key
-    group by 1, 2
+    group by
+        purchases.customer_key,
+        {{ customer_year('first_purchases.first_purchase_on', 'purchases.ordered_on') }}
 ),
 
 ticket_years as (
     select
         tickets.customer_key,
-        cast(floor({{ dbt.datediff('first_purchases.first_purchase_on', 'tickets.opened_on', 'day') }} / 365.0)
-            as {{ dbt.type_int() }}) as customer_year,
+        {{ customer_year('first_purchases.first_purchase_on', 'tickets.opened_on') }} as customer_year,
         count(*) as tickets
     from tickets
     inner join first_purchases
         on tickets.customer_key = first_purchases.customer_key
     where tickets.opened_on >= first_purchases.first_purchase_on
-    group by 1, 2
+    group by
+        tickets.customer_key,
+        {{ customer_year('first_purchases.first_purchase_on', 'tickets.opened_on') }}
 ),
 
 final as (
@@ -70,9 +74,11 @@ final as (
         purchase_years.customer_year,
         purchase_years.net_revenue,
         purchase_years.gross_margin,
-        coalesce(ticket_years.tickets, 0) * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as service_cost,
+        coalesce(ticket_years.tickets, 0)
+        * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as service_cost,
         purchase_years.gross_margin
-        - coalesce(ticket_years.tickets, 0) * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as contribution
+        - coalesce(ticket_years.tickets, 0)
+        * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as contribution
     from purchase_years
     left join ticket_years
         on

@@ -9,7 +9,9 @@
 --                      no later year), r = mean yearly retention rate of the customer base
 -- d = var ltv_discount_rate, H = var ltv_horizon_years, acquisition cost = var
 -- ltv_acquisition_cost. Textbook check (unit test): kept 10 years, acquisition 500, first
--- purchase 3000, yearly revenue 1000, yearly service cost 100, d = 8%: 8,539.07.
+-- purchase 3000, yearly revenue 1000, yearly service cost 100, d = 8%:
+--   2,500 + 900 x (1.08^-1 + ... + 1.08^-10) = 2,500 + 900 x 6.710081 = 8,539.07.
+-- Amounts are rounded to cents.
 with
 
 yearly_value as (
@@ -48,25 +50,30 @@ final as (
     select
         per_customer.customer_key,
         per_customer.last_customer_year + 1 as customer_years,
-        per_customer.historical_revenue,
-        per_customer.historical_margin,
-        per_customer.historical_service_cost,
-        per_customer.historical_contribution,
+        round(per_customer.historical_revenue, 2) as historical_revenue,
+        round(per_customer.historical_margin, 2) as historical_margin,
+        round(per_customer.historical_service_cost, 2) as historical_service_cost,
+        round(per_customer.historical_contribution, 2) as historical_contribution,
         cast({{ var('ltv_acquisition_cost') }} as {{ type_double() }}) as acquisition_cost,
-        per_customer.historical_contribution - {{ var('ltv_acquisition_cost') }} as undiscounted_ltv,
-        per_customer.discounted_contribution - {{ var('ltv_acquisition_cost') }} as discounted_ltv,
-        per_customer.mean_yearly_contribution,
+        round(per_customer.historical_contribution - {{ var('ltv_acquisition_cost') }}, 2) as undiscounted_ltv,
+        round(per_customer.discounted_contribution - {{ var('ltv_acquisition_cost') }}, 2) as discounted_ltv,
+        round(per_customer.mean_yearly_contribution, 2) as mean_yearly_contribution,
         retention.retention_rate,
-        case
+        round(case
             when retention.retention_rate is null then null
             when retention.retention_rate = 1 + {{ var('ltv_discount_rate') }}
                 then per_customer.mean_yearly_contribution * {{ var('ltv_horizon_years') }}
             else
                 per_customer.mean_yearly_contribution
                 * (retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}))
-                * (1 - power(retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}), {{ var('ltv_horizon_years') }}))
+                * (
+                    1
+                    - power(
+                        retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}), {{ var('ltv_horizon_years') }}
+                    )
+                )
                 / (1 - retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}))
-        end as predicted_future_value,
+        end, 2) as predicted_future_value,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
         {{ var('ltv_horizon_years') }} as horizon_years
     from per_customer

@@ -10,7 +10,8 @@ tickets as (
         tickets.ticket_id,
         tickets.ticket_category,
         tickets.is_closed,
-        {{ dbt.datediff('tickets.opened_at', 'tickets.closed_at', 'hour') }} as resolution_hours,
+        {{ dbt.datediff('tickets.opened_at', 'tickets.closed_at', 'hour') }}
+            as resolution_hours,
         tickets.satisfaction_score,
         tickets.expectation_score
     from {{ ref('stg_crm__service_tickets') }} as tickets

@@ -6,7 +6,7 @@ customers as (
     select
         customer_key,
         revenue_to_date,
-        row_number() over (order by revenue_to_date desc, customer_key) as revenue_rank,
+        row_number() over (order by revenue_to_date desc, customer_key asc) as revenue_rank,
         count(*) over () as buying_customers
     from {{ ref('fct_customer_value_tiers') }}
 ),

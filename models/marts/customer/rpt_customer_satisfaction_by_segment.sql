@@ -22,10 +22,14 @@ final as (
         cast(coalesce(sum(satisfaction.tickets), 0) as {{ dbt.type_bigint() }}) as tickets,
         cast(coalesce(sum(satisfaction.complaints), 0) as {{ dbt.type_bigint() }}) as complaints,
         {{ safe_divide('sum(satisfaction.complaints)', 'sum(satisfaction.tickets)') }} as complaint_rate,
-        {{ safe_divide('sum(satisfaction.mean_resolution_hours * satisfaction.closed_tickets)', 'sum(satisfaction.closed_tickets)') }}
-            as mean_resolution_hours,
-        {{ safe_divide('sum(satisfaction.mean_satisfaction_score * satisfaction.closed_tickets)', 'sum(satisfaction.closed_tickets)') }}
-            as mean_satisfaction_score,
+        {{ safe_divide(
+            'sum(satisfaction.mean_resolution_hours * satisfaction.closed_tickets)',
+            'sum(satisfaction.closed_tickets)',
+        ) }} as mean_resolution_hours,
+        {{ safe_divide(
+            'sum(satisfaction.mean_satisfaction_score * satisfaction.closed_tickets)',
+            'sum(satisfaction.closed_tickets)',
+        ) }} as mean_satisfaction_score,
         {{ safe_divide(
             'sum(satisfaction.mean_satisfaction_score * satisfaction.closed_tickets)',
             'sum(satisfaction.mean_expectation_score * satisfaction.closed_tickets)',

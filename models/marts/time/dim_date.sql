@@ -66,10 +66,10 @@ final as (
         cast({{ dbt.date_trunc('year', 'calendar.date_day') }} as date) as year_start,
         calendar.calendar_year
         + case when calendar.month_of_year >= {{ fiscal_start }} and {{ fiscal_start }} > 1 then 1 else 0 end
-        as fiscal_year,
+            as fiscal_year,
         mod(calendar.month_of_year - {{ fiscal_start }} + 12, 12) + 1 as fiscal_period,
         cast(floor(mod(calendar.month_of_year - {{ fiscal_start }} + 12, 12) / 3) as {{ dbt.type_int() }}) + 1
-        as fiscal_quarter,
+            as fiscal_quarter,
         calendar.iso_day_of_week >= 6 as is_weekend,
         holidays.holiday_date is not null as is_holiday,
         holidays.holiday_name,

@@ -40,10 +40,11 @@ cohort_months as (
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_customers,
         months.month_start as activity_month,
-        {{ dbt.datediff('cohort_sizes.cohort_month', 'months.month_start', 'month') }} as months_since_first_purchase
+        {{ dbt.datediff('cohort_sizes.cohort_month', 'months.month_start', 'month') }}
+            as months_since_first_purchase
     from cohort_sizes
     inner join months
-        on months.month_start >= cohort_sizes.cohort_month
+        on cohort_sizes.cohort_month <= months.month_start
 ),
 
 activity as (

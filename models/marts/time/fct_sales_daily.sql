@@ -9,7 +9,7 @@ days as (
     from {{ ref('dim_date') }}
     where
         date_day <= {{ as_of_date() }}
-        and date_day >= (select min(ordered_on) from {{ ref('int_orders__enriched') }})
+        and date_day >= (select min(enriched.ordered_on) from {{ ref('int_orders__enriched') }} as enriched)
 ),
 
 purchases as (
