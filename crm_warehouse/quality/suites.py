@@ -191,11 +191,57 @@ SUITES += [
     ]),
 ]
 
+def at_least(column_a: str, column_b: str) -> Expectation:
+    """column_a >= column_b on every row (e.g. a funnel that never widens)."""
+    return ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": column_a, "column_B": column_b, "or_equal": True})
+
+
+SUITES += [
+    # Product marts.
+    Suite("dim_products", "marts.dim_products", [
+        *key("product_id"), not_null("price_band"), not_null("department_name"), between("unit_margin_rate", 0, 1),
+    ]),
+    Suite("fct_product_sales_monthly", "marts.fct_product_sales_monthly", [
+        *key("product_month_id"), between("return_rate", 0, 1), between("units_sold", 0, None),
+    ]),
+    Suite("fct_product_affinity", "marts.fct_product_affinity", [
+        *key("product_pair_id"), rows_between(1), between("support", 0.002, 1),
+        between("confidence_a_to_b", 0, 1), between("confidence_b_to_a", 0, 1), between("lift", 0, None),
+        at_least("product_a_orders", "pair_orders"), at_least("product_b_orders", "pair_orders"),
+    ]),
+    Suite("fct_category_affinity", "marts.fct_category_affinity", [
+        *key("category_pair_id"), rows_between(1), between("lift", 0, None),
+    ]),
+    # Channel, marketing, sales and service marts.
+    Suite("fct_channel_performance_monthly", "marts.fct_channel_performance_monthly", [
+        *key("channel_month_id"), between("month_revenue_share", 0, 1),
+        between("month_share_total", 0.999, 1.001),  # shares of a month add up to 1
+    ]),
+    Suite("fct_campaign_performance", "marts.fct_campaign_performance", [
+        *key("campaign_id"), between("response_rate", 0, 1), at_least("touches", "responses"),
+        at_least("customers_reached", "responding_customers"),
+    ]),
+    Suite("fct_sales_funnel", "marts.fct_sales_funnel", [
+        *key("funnel_row_id"), between("win_rate", 0, 1),
+        at_least("opportunities", "reached_qualification"), at_least("reached_qualification", "reached_proposal"),
+        at_least("reached_proposal", "reached_negotiation"), at_least("leads", "qualified_leads"),
+    ]),
+    Suite("fct_sales_rep_performance", "marts.fct_sales_rep_performance", [
+        *key("sales_rep_id"), between("win_rate", 0, 1), at_least("opportunities", "won"),
+    ]),
+    Suite("fct_service_load_monthly", "marts.fct_service_load_monthly", [
+        *key("service_load_id"), at_least("tickets_opened", "tickets_closed"), between("mean_satisfaction_score", 1, 5),
+    ]),
+]
+
 # Columns derived in pandas before validation, for expectations that compare expressions.
 DERIVED_COLUMNS: dict[str, dict[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "stg_crm__order_items": {"unit_price_x_quantity": lambda f: f["unit_price"] * f["quantity"]},
     "rpt_customer_value_pyramid": {
         "customer_share_gap": lambda f: (f["customer_share"] - f["value_tier"].map(TIER_TARGET_SHARES)).abs(),
+    },
+    "fct_channel_performance_monthly": {
+        "month_share_total": lambda f: f.groupby("month_start")["month_revenue_share"].transform("sum"),
     },
     "fct_customer_lifetime_value": {
         "ltv_consistency_gap": lambda f: f["undiscounted_ltv"] - (f["historical_contribution"] - f["acquisition_cost"]),

@@ -62,10 +62,8 @@ activity as (
 
 final as (
     select
-        {{ dbt.concat([
-            "cast(cohort_months.cohort_month as " ~ dbt.type_string() ~ ")", "'+'",
-            "cast(cohort_months.months_since_first_purchase as " ~ dbt.type_string() ~ ")",
-        ]) }} as cohort_period_id,
+        {{ composite_key(['cohort_months.cohort_month', 'cohort_months.months_since_first_purchase'], '+') }}
+            as cohort_period_id,
         cohort_months.cohort_month,
         cohort_months.months_since_first_purchase,
         cohort_months.activity_month,

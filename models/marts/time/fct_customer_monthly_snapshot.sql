@@ -16,9 +16,7 @@ evaluation_dates as (
 
 final as (
     select
-        {{ dbt.concat([
-            "states.customer_key", "'-'", "cast(evaluation_dates.month_start as " ~ dbt.type_string() ~ ")",
-        ]) }} as customer_month_id,
+        {{ composite_key(['states.customer_key', 'evaluation_dates.month_start']) }} as customer_month_id,
         states.customer_key,
         evaluation_dates.month_start,
         states.evaluation_date as state_as_of,

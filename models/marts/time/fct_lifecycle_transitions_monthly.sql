@@ -15,10 +15,8 @@ snapshots as (
 
 final as (
     select
-        {{ dbt.concat([
-            "cast(month_start as " ~ dbt.type_string() ~ ")", "':'",
-            "coalesce(previous_stage, 'none')", "'->'", "lifecycle_stage",
-        ]) }} as transition_id,
+        {{ composite_key(['month_start', "coalesce(previous_stage, 'none')", 'lifecycle_stage'], ':') }}
+            as transition_id,
         month_start,
         coalesce(previous_stage, 'none') as from_stage,
         lifecycle_stage as to_stage,

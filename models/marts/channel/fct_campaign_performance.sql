@@ -1,0 +1,194 @@
+-- One row per campaign (market performance evaluation), every campaign listed even without
+-- touches. Up to as_of_date:
+--   response rate       = responding customers / customers reached
+--   attributed revenue  = recognized revenue of responders' purchases from the touch until
+--                         var campaign_attribution_days days after it (end exclusive), each
+--                         order counted once per campaign
+--   cost per response   = budget / responses;   return on budget = (attributed - budget) / budget
+--   uplift              = mean spend of contacted (or responding) customers minus mean spend
+--                         of non-contacted customers of the same RFM segment (state at the
+--                         month end before the campaign), over the campaign's dates plus the
+--                         attribution window, weighted by the contacted customers' segments.
+-- Ratios are null, not errors, when their denominator is 0 (no touches, no budget).
+with
+
+campaigns as (
+    select * from {{ ref('stg_crm__campaigns') }}
+),
+
+touches as (
+    select * from {{ ref('int_campaign_touches__resolved') }}
+    where touched_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
+),
+
+purchases as (
+    select
+        customer_key,
+        order_id,
+        ordered_at,
+        ordered_on,
+        recognized_net_revenue
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+reach as (
+    select
+        campaign_id,
+        count(*) as touches,
+        count(distinct customer_key) as customers_reached,
+        count(case when has_responded then 1 end) as responses,
+        count(distinct case when has_responded then customer_key end) as responding_customers
+    from touches
+    group by campaign_id
+),
+
+attributed_orders as (
+    select distinct
+        touches.campaign_id,
+        purchases.order_id,
+        purchases.recognized_net_revenue
+    from touches
+    inner join purchases
+        on
+            touches.customer_key = purchases.customer_key
+            and touches.touched_at <= purchases.ordered_at
+            and touches.attribution_ends_at > purchases.ordered_at
+    where touches.has_responded
+),
+
+attributed as (
+    select
+        campaign_id,
+        count(*) as attributed_orders,
+        sum(recognized_net_revenue) as attributed_revenue
+    from attributed_orders
+    group by campaign_id
+),
+
+-- Uplift: every customer known before the campaign, in their segment at the month end
+-- before it, split into responders, other contacted customers and the non-contacted.
+segment_dates as (
+    select
+        campaigns.campaign_id,
+        max(evaluation_dates.evaluation_date) as segment_date
+    from campaigns
+    inner join {{ ref('int_calendar__evaluation_dates') }} as evaluation_dates
+        on campaigns.starts_on > evaluation_dates.evaluation_date
+    group by campaigns.campaign_id
+),
+
+campaign_customers as (
+    select
+        segment_dates.campaign_id,
+        states.customer_key,
+        coalesce(states.rfm_segment, 'unscored') as rfm_segment
+    from segment_dates
+    inner join {{ ref('int_customers__segments_by_date') }} as states
+        on segment_dates.segment_date = states.evaluation_date
+),
+
+contact_status as (
+    select
+        campaign_id,
+        customer_key,
+        max(case when has_responded then 1 else 0 end) as responded
+    from touches
+    group by
+        campaign_id,
+        customer_key
+),
+
+campaign_spend as (
+    select
+        campaign_customers.campaign_id,
+        campaign_customers.customer_key,
+        campaign_customers.rfm_segment,
+        contact_status.customer_key is not null as was_contacted,
+        coalesce(contact_status.responded, 0) = 1 as has_responded,
+        coalesce(sum(purchases.recognized_net_revenue), 0) as spend
+    from campaign_customers
+    inner join campaigns
+        on campaign_customers.campaign_id = campaigns.campaign_id
+    left join contact_status
+        on
+            campaign_customers.campaign_id = contact_status.campaign_id
+            and campaign_customers.customer_key = contact_status.customer_key
+    left join purchases
+        on
+            campaign_customers.customer_key = purchases.customer_key
+            and campaigns.starts_on <= purchases.ordered_on
+            and {{ dbt.dateadd('day', var('campaign_attribution_days') + 1, 'campaigns.ends_on') }}
+            > purchases.ordered_on
+    group by
+        campaign_customers.campaign_id,
+        campaign_customers.customer_key,
+        campaign_customers.rfm_segment,
+        contact_status.customer_key,
+        contact_status.responded
+),
+
+segment_spend as (
+    select
+        campaign_id,
+        rfm_segment,
+        count(case when was_contacted then 1 end) as contacted_customers,
+        count(case when has_responded then 1 end) as responding_customers,
+        avg(case when was_contacted then spend end) as contacted_mean_spend,
+        avg(case when has_responded then spend end) as responder_mean_spend,
+        avg(case when not was_contacted then spend end) as control_mean_spend
+    from campaign_spend
+    group by
+        campaign_id,
+        rfm_segment
+),
+
+uplift as (
+    select
+        campaign_id,
+        {{ safe_divide(
+            'sum(contacted_customers * (contacted_mean_spend - control_mean_spend))',
+            'sum(case when control_mean_spend is not null then contacted_customers end)',
+        ) }} as contacted_uplift_per_customer,
+        {{ safe_divide(
+            'sum(responding_customers * (responder_mean_spend - control_mean_spend))',
+            'sum(case when control_mean_spend is not null then responding_customers end)',
+        ) }} as responder_uplift_per_customer
+    from segment_spend
+    group by campaign_id
+),
+
+final as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.campaign_type,
+        campaigns.channel_code,
+        campaigns.target_segment,
+        campaigns.starts_on,
+        campaigns.ends_on,
+        campaigns.budget_usd,
+        coalesce(reach.touches, 0) as touches,
+        coalesce(reach.customers_reached, 0) as customers_reached,
+        coalesce(reach.responses, 0) as responses,
+        coalesce(reach.responding_customers, 0) as responding_customers,
+        {{ safe_divide('reach.responding_customers', 'reach.customers_reached') }} as response_rate,
+        coalesce(attributed.attributed_orders, 0) as attributed_orders,
+        coalesce(attributed.attributed_revenue, 0) as attributed_revenue,
+        {{ safe_divide('campaigns.budget_usd', 'reach.responses') }} as cost_per_response,
+        {{ safe_divide('coalesce(attributed.attributed_revenue, 0) - campaigns.budget_usd', 'campaigns.budget_usd') }}
+            as return_on_budget,
+        uplift.contacted_uplift_per_customer,
+        uplift.responder_uplift_per_customer
+    from campaigns
+    left join reach
+        on campaigns.campaign_id = reach.campaign_id
+    left join attributed
+        on campaigns.campaign_id = attributed.campaign_id
+    left join uplift
+        on campaigns.campaign_id = uplift.campaign_id
+)
+
+select * from final

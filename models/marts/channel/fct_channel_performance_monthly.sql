@@ -1,0 +1,52 @@
+-- One row per channel and month up to as_of_date: recognized revenue and margin,
+-- purchases, distinct customers, average order value, the channel's share of the month's
+-- revenue, and new customers acquired (customers whose first purchase was in this channel
+-- this month).
+with
+
+purchases as (
+    select
+        channel_code,
+        cast({{ dbt.date_trunc('month', 'ordered_on') }} as date) as month_start,
+        customer_key,
+        order_id,
+        recognized_net_revenue,
+        recognized_margin,
+        is_first_purchase
+    from {{ ref('int_orders__enriched') }}
+    where
+        is_purchase
+        and ordered_on <= {{ as_of_date() }}
+),
+
+by_channel as (
+    select
+        channel_code,
+        month_start,
+        sum(recognized_net_revenue) as net_revenue,
+        sum(recognized_margin) as gross_margin,
+        count(*) as purchases,
+        count(distinct customer_key) as customers,
+        count(case when is_first_purchase then 1 end) as new_customers
+    from purchases
+    group by
+        channel_code,
+        month_start
+),
+
+final as (
+    select
+        {{ composite_key(['channel_code', 'month_start']) }} as channel_month_id,
+        channel_code,
+        month_start,
+        net_revenue,
+        gross_margin,
+        purchases,
+        customers,
+        new_customers,
+        {{ safe_divide('net_revenue', 'purchases') }} as average_order_value,
+        {{ safe_divide('net_revenue', 'sum(net_revenue) over (partition by month_start)') }} as month_revenue_share
+    from by_channel
+)
+
+select * from final

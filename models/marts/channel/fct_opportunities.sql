@@ -1,0 +1,85 @@
+-- One row per sales opportunity opened up to as_of_date: where it came from, where it is,
+-- which funnel stages it reached and what it is worth.
+--
+-- Reached a stage: the opportunity entered it or any later open stage, so a skipped stage
+-- counts as passed and the funnel never widens. A won opportunity has passed every open
+-- stage; a lost one only those it entered before losing. A re-opened opportunity counts
+-- once per stage and ends as its last stage says.
+{%- set open_stages = ['prospecting', 'qualification', 'proposal', 'negotiation'] %}
+
+with
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+    where cast(created_at as date) <= {{ as_of_date() }}
+),
+
+history as (
+    select * from {{ ref('int_opportunities__stage_history') }}
+),
+
+stages as (
+    select
+        stage,
+        stage_order,
+        win_probability
+    from {{ ref('opportunity_stages') }}
+),
+
+stage_thresholds as (
+    select
+        {% for stage in open_stages %}
+        max(case when stage = '{{ stage }}' then stage_order end) as {{ stage }}_order,
+        {% endfor %}
+        count(*) as stage_count
+    from stages
+),
+
+progress as (
+    select
+        opportunity_id,
+        max(case when not is_closed then stage_order end) as furthest_open_stage_order,
+        max(case when is_current_stage then stage end) as current_stage,
+        max(case when is_current_stage and is_closed then entered_at end) as closed_at,
+        count(case when stage = 'closed_lost' then 1 end) > 0
+        and max(case when is_current_stage then stage end) != 'closed_lost' as was_reopened,
+        sum(days_in_stage) as days_in_open_stages
+    from history
+    group by opportunity_id
+),
+
+final as (
+    select
+        opportunities.opportunity_id,
+        opportunities.lead_id,
+        opportunities.owner_sales_rep_id,
+        opportunities.campaign_id,
+        opportunities.source_channel_code,
+        opportunities.created_at,
+        cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as created_month,
+        cast(opportunities.amount_usd as {{ type_double() }}) as amount_usd,
+        coalesce(progress.current_stage, 'prospecting') as current_stage,
+        coalesce(progress.current_stage = 'closed_won', false) as is_won,
+        coalesce(progress.current_stage = 'closed_lost', false) as is_lost,
+        coalesce(progress.current_stage not in ('closed_won', 'closed_lost'), true) as is_open,
+        coalesce(progress.was_reopened, false) as was_reopened,
+        {% for stage in open_stages %}
+        coalesce(progress.current_stage = 'closed_won', false)
+        or coalesce(progress.furthest_open_stage_order, 0) >= stage_thresholds.{{ stage }}_order
+            as reached_{{ stage }},
+        {% endfor %}
+        progress.closed_at,
+        {{ dbt.datediff('opportunities.created_at', 'progress.closed_at', 'day') }}
+            as days_to_close,
+        progress.days_in_open_stages,
+        cast(opportunities.amount_usd * current_stage_probability.win_probability as {{ type_double() }})
+            as weighted_amount_usd
+    from opportunities
+    left join progress
+        on opportunities.opportunity_id = progress.opportunity_id
+    left join stages as current_stage_probability
+        on coalesce(progress.current_stage, 'prospecting') = current_stage_probability.stage
+    cross join stage_thresholds
+)
+
+select * from final

@@ -1,0 +1,22 @@
+-- One row per stage an opportunity entered (a re-opened deal can enter a stage twice):
+-- when it entered and left, and the days spent there (null for the closing stages).
+with
+
+history as (
+    select * from {{ ref('int_opportunities__stage_history') }}
+),
+
+final as (
+    select
+        stage_change_id,
+        opportunity_id,
+        stage,
+        stage_order,
+        entered_at,
+        exited_at,
+        is_current_stage,
+        days_in_stage
+    from history
+)
+
+select * from final

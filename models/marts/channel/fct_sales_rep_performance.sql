@@ -1,0 +1,72 @@
+-- One row per sales rep: leads and opportunities owned up to as_of_date, deals won and
+-- lost, win rate (won / (won + lost), null while nothing closed), won amount, open and
+-- weighted pipeline, mean days to win, and the orders they handled (field sales and call
+-- centre) with their recognized revenue. Rep names stay in staging (personal data).
+with
+
+reps as (
+    select * from {{ ref('stg_crm__sales_reps') }}
+),
+
+funnel as (
+    select
+        owner_sales_rep_id,
+        sum(leads) as leads,
+        sum(opportunities) as opportunities,
+        sum(won) as won,
+        sum(lost) as lost,
+        sum(won_amount_usd) as won_amount_usd,
+        sum(pipeline_amount_usd) as pipeline_amount_usd,
+        sum(weighted_pipeline_usd) as weighted_pipeline_usd
+    from {{ ref('fct_sales_funnel') }}
+    group by owner_sales_rep_id
+),
+
+closing as (
+    select
+        owner_sales_rep_id,
+        avg(case when is_won then days_to_close end) as mean_days_to_win
+    from {{ ref('fct_opportunities') }}
+    group by owner_sales_rep_id
+),
+
+handled_orders as (
+    select
+        sales_rep_id,
+        count(*) as orders_handled,
+        sum(recognized_net_revenue) as handled_net_revenue
+    from {{ ref('int_orders__enriched') }}
+    where
+        sales_rep_id is not null
+        and is_purchase
+        and ordered_on <= {{ as_of_date() }}
+    group by sales_rep_id
+),
+
+final as (
+    select
+        reps.sales_rep_id,
+        reps.team,
+        reps.region,
+        reps.country_code,
+        cast(coalesce(funnel.leads, 0) as {{ dbt.type_bigint() }}) as leads,
+        cast(coalesce(funnel.opportunities, 0) as {{ dbt.type_bigint() }}) as opportunities,
+        cast(coalesce(funnel.won, 0) as {{ dbt.type_bigint() }}) as won,
+        cast(coalesce(funnel.lost, 0) as {{ dbt.type_bigint() }}) as lost,
+        {{ safe_divide('funnel.won', 'funnel.won + funnel.lost') }} as win_rate,
+        coalesce(funnel.won_amount_usd, 0) as won_amount_usd,
+        coalesce(funnel.pipeline_amount_usd, 0) as pipeline_amount_usd,
+        coalesce(funnel.weighted_pipeline_usd, 0) as weighted_pipeline_usd,
+        closing.mean_days_to_win,
+        coalesce(handled_orders.orders_handled, 0) as orders_handled,
+        coalesce(handled_orders.handled_net_revenue, 0) as handled_net_revenue
+    from reps
+    left join funnel
+        on reps.sales_rep_id = funnel.owner_sales_rep_id
+    left join closing
+        on reps.sales_rep_id = closing.owner_sales_rep_id
+    left join handled_orders
+        on reps.sales_rep_id = handled_orders.sales_rep_id
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- One row per channel behaviour group (single_channel, multichannel) as of as_of_date:
+-- customers and what an average customer of the group buys and is worth, to compare the
+-- value of multichannel customers with single-channel ones.
+with
+
+customers as (
+    select
+        channels.customer_key,
+        case when channels.is_multichannel then 'multichannel' else 'single_channel' end as channel_behaviour,
+        channels.channels_used,
+        channels.purchases,
+        channels.net_revenue,
+        dim_customers.margin_to_date
+    from {{ ref('fct_customer_channels') }} as channels
+    inner join {{ ref('dim_customers') }} as dim_customers
+        on channels.customer_key = dim_customers.customer_key
+),
+
+final as (
+    select
+        channel_behaviour,
+        count(*) as customers,
+        {{ safe_divide('count(*)', 'sum(count(*)) over ()') }} as customer_share,
+        avg(channels_used) as mean_channels_used,
+        avg(purchases) as mean_purchases,
+        avg(net_revenue) as mean_net_revenue,
+        avg(margin_to_date) as mean_margin,
+        sum(net_revenue) as net_revenue,
+        {{ safe_divide('sum(net_revenue)', 'sum(sum(net_revenue)) over ()') }} as revenue_share
+    from customers
+    group by channel_behaviour
+)
+
+select * from final

@@ -1,0 +1,41 @@
+-- Detail fact, one row per valid order line of a real customer up to as_of_date: amounts in
+-- the reporting currency, recognized revenue and margin (completed orders only), with the
+-- keys of every dimension. The daily and monthly product facts roll up from here.
+with
+
+lines as (
+    select * from {{ ref('int_order_items__enriched') }}
+    where ordered_on <= {{ as_of_date() }}
+),
+
+final as (
+    select
+        order_item_id,
+        order_id,
+        line_number,
+        customer_key,
+        product_id,
+        category_id,
+        channel_code,
+        store_id,
+        campaign_id,
+        ordered_at,
+        ordered_on,
+        order_status,
+        is_revenue,
+        quantity,
+        currency_code,
+        unit_price_local,
+        fx_rate_to_reporting,
+        gross_revenue,
+        discount_amount,
+        net_revenue,
+        cost,
+        gross_margin,
+        is_discounted,
+        recognized_net_revenue,
+        recognized_margin
+    from lines
+)
+
+select * from final
