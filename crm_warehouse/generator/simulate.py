@@ -226,7 +226,7 @@ def build_reference(seed: int, scale: float) -> Reference:
             launched[product_id] = launch
             discontinued[product_id] = discontinue
             rows["products"].append((
-                product_id, f"SKU-{product_id}", f"{brand} {name.rstrip('s')} {j + 1:02d}",
+                product_id, f"SKU-{product_id}", f"{brand} {name} {j + 1:02d}",
                 category_ids[name], brand, price, cost, iso(launch), iso(discontinue) if discontinue else None,
             ))
     catalogue = Catalogue(
