@@ -50,6 +50,22 @@ def history_warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
             "history": con.execute(
                 """select customer_key, count(*) as versions, sum(case when is_current then 1 else 0 end) as current
                    from marts.dim_customers_history group by 1""").fetchall(),
+            "order_lines_missing": con.execute(
+                """select count(*) from (
+                       select order_item_id, order_status, net_revenue, recognized_margin
+                       from intermediate.int_order_items__enriched
+                       where ordered_on <= (select as_of_date from intermediate.int_calendar__as_of_date)
+                       except
+                       select order_item_id, order_status, net_revenue, recognized_margin from marts.fct_order_lines
+                   )""").fetchall(),
+            "order_lines_extra": con.execute(
+                """select count(*) from (
+                       select order_item_id, order_status, net_revenue, recognized_margin from marts.fct_order_lines
+                       except
+                       select order_item_id, order_status, net_revenue, recognized_margin
+                       from intermediate.int_order_items__enriched
+                       where ordered_on <= (select as_of_date from intermediate.int_calendar__as_of_date)
+                   )""").fetchall(),
             "past_state": con.execute(
                 f"""select customer_key, lifecycle_stage from marts.dim_customers_history
                     where valid_from <= date '{PAST}' and (valid_to > date '{PAST}' or valid_to is null)
@@ -77,3 +93,10 @@ def test_history_answers_what_the_past_build_said(history_warehouse: dict[str, l
     assert queried == {key: stage for key, stage in past.items() if key in queried}
     assert len(queried) == len(past)
     assert history_warehouse["stages"] != history_warehouse["past_stages"]
+
+
+def test_incremental_order_lines_equal_a_full_refresh(history_warehouse: dict[str, list[tuple]]) -> None:
+    """The second build loaded fct_order_lines incrementally on top of the past build's rows:
+    it must hold exactly the rows a full refresh gives (the enriched lines up to as_of_date)."""
+    assert history_warehouse["order_lines_missing"] == [(0,)]
+    assert history_warehouse["order_lines_extra"] == [(0,)]

@@ -1,7 +1,8 @@
 -- One row per customer and customer year (year 0 = the 365 days from the first purchase,
 -- year 1 the next 365, ...) up to as_of_date: net revenue, gross margin, direct service
 -- cost (tickets x var service_cost_per_ticket) and the contribution they leave.
--- The lifetime-value model discounts these contributions.
+-- The lifetime-value model discounts these contributions. A customer year without any
+-- purchase has no row (its tickets' service cost is not charged to a later year).
 {%- set cost_per_ticket = 'cast(' ~ var('service_cost_per_ticket') ~ ' as ' ~ type_double() ~ ')' %}
 
 with

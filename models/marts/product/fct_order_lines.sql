@@ -1,11 +1,29 @@
 -- Detail fact, one row per valid order line of a real customer up to as_of_date: amounts in
 -- the reporting currency, recognized revenue and margin (completed orders only), with the
 -- keys of every dimension. The daily and monthly product facts roll up from here.
+--
+-- Incremental: a run re-reads the last var order_lines_lookback_days days before the newest
+-- line already loaded and replaces those lines by order_item_id, so late-arriving lines and
+-- status changes (a return) inside the look-back land, and the table equals a full refresh.
+{{ config(
+    materialized='incremental',
+    unique_key='order_item_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 lines as (
     select * from {{ ref('int_order_items__enriched') }}
-    where ordered_on <= {{ as_of_date() }}
+    where
+        ordered_on <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            and ordered_on >= (
+                select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
+                from {{ this }} as loaded
+            )
+        {% endif %}
 ),
 
 final as (
