@@ -19,10 +19,10 @@ lines as (
     where
         ordered_on <= {{ as_of_date() }}
         {% if is_incremental() %}
-            and ordered_on >= (
-                select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
-                from {{ this }} as loaded
-            )
+        and ordered_on >= (
+            select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
+            from {{ this }} as loaded
+        )
         {% endif %}
 ),
 
