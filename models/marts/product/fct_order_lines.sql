@@ -12,18 +12,20 @@
     on_schema_change='fail',
 ) }}
 
+{%- set lookback_filter -%}
+    ordered_on >= (
+        select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
+        from {{ this }} as loaded
+    )
+{%- endset %}
+
 with
 
 lines as (
     select * from {{ ref('int_order_items__enriched') }}
     where
         ordered_on <= {{ as_of_date() }}
-        {% if is_incremental() %}
-        and ordered_on >= (
-            select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
-            from {{ this }} as loaded
-        )
-        {% endif %}
+        and {{ lookback_filter if is_incremental() else 'true' }}
 ),
 
 final as (
