@@ -52,7 +52,7 @@ run: build quality docs  ## the main job: build the warehouse, check it, documen
 	@echo "dbt docs:   $(CURDIR)/target/static_index.html (or: $(DBT) docs serve)"
 	@echo "GX docs:    $(CURDIR)/target/gx/gx/uncommitted/data_docs/local_site/index.html"
 
-lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, macros, tests and analyses
+lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and snapshots
 	$(BIN)/sqlfluff lint models tests analyses snapshots
 
 pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
