@@ -10,10 +10,7 @@ purchases as (
         order_id,
         ordered_on,
         recognized_net_revenue
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 by_channel as (

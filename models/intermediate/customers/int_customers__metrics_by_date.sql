@@ -23,8 +23,7 @@ purchases as (
         recognized_margin,
         purchase_number,
         days_since_previous_purchase
-    from {{ ref('int_orders__enriched') }}
-    where is_purchase
+    from {{ ref('int_orders__purchases') }}
 ),
 
 customer_dates as (

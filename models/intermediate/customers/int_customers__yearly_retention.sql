@@ -7,10 +7,7 @@ purchases as (
     select distinct
         customer_key,
         extract(year from ordered_on) as purchase_year
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 retained as (

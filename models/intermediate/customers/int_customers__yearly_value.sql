@@ -13,10 +13,7 @@ purchases as (
         ordered_on,
         recognized_net_revenue,
         recognized_margin
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 first_purchases as (

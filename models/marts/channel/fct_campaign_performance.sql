@@ -28,10 +28,7 @@ purchases as (
         ordered_at,
         ordered_on,
         recognized_net_revenue
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 reach as (

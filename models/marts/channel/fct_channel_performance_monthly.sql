@@ -13,10 +13,7 @@ purchases as (
         recognized_net_revenue,
         recognized_margin,
         is_first_purchase
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 by_channel as (

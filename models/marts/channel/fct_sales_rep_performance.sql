@@ -36,10 +36,7 @@ handled_orders as (
         count(*) as orders_handled,
         sum(recognized_net_revenue) as handled_net_revenue
     from {{ ref('int_orders__enriched') }}
-    where
-        sales_rep_id is not null
-        and is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    where sales_rep_id is not null
     group by sales_rep_id
 ),
 

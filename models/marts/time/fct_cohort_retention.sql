@@ -7,10 +7,7 @@ purchases as (
     select
         customer_key,
         cast({{ dbt.date_trunc('month', 'ordered_on') }} as date) as purchase_month
-    from {{ ref('int_orders__enriched') }}
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_orders__purchases') }}
 ),
 
 cohorts as (

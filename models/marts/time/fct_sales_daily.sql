@@ -9,7 +9,7 @@ days as (
     from {{ ref('dim_date') }}
     where
         date_day <= {{ as_of_date() }}
-        and date_day >= (select min(enriched.ordered_on) from {{ ref('int_orders__enriched') }} as enriched)
+        and date_day >= (select min(purchases.ordered_on) from {{ ref('int_orders__purchases') }} as purchases)
 ),
 
 purchases as (
@@ -20,8 +20,7 @@ purchases as (
         recognized_net_revenue,
         recognized_margin,
         is_first_purchase
-    from {{ ref('int_orders__enriched') }}
-    where is_purchase
+    from {{ ref('int_orders__purchases') }}
 ),
 
 daily as (
