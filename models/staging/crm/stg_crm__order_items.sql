@@ -8,13 +8,17 @@ source as (
 ),
 
 -- Lines are checked against the catalogue and the order headers here, so that a line
--- pointing at nothing is quarantined with its reason instead of vanishing in a later join.
+-- pointing at nothing, or belonging to a quarantined order, is quarantined with its reason
+-- instead of vanishing in a later join.
 known_products as (
     select distinct product_id from {{ source('crm', 'products') }}
 ),
 
 known_orders as (
-    select distinct order_id from {{ source('crm', 'orders') }}
+    select
+        order_id,
+        is_valid
+    from {{ ref('stg_crm__orders') }}
 ),
 
 renamed as (
@@ -28,7 +32,8 @@ renamed as (
         cast(coalesce(source.discount_amount, 0) as {{ dbt.type_numeric() }}) as discount_amount,
         source.loaded_copies,
         known_products.product_id is not null as is_known_product,
-        known_orders.order_id is not null as is_known_order
+        known_orders.order_id is not null as is_known_order,
+        coalesce(known_orders.is_valid, false) as is_order_valid
     from source
     left join known_products
         on source.product_id = known_products.product_id
@@ -41,6 +46,7 @@ validated as (
         *,
         case
             when not is_known_order then 'unknown_order_id'
+            when not is_order_valid then 'order_rejected'
             when not is_known_product then 'unknown_product_id'
             when quantity <= 0 then 'non_positive_quantity'
             when unit_price < 0 then 'negative_unit_price'
