@@ -1,8 +1,10 @@
 -- One row per customer and customer year (year 0 = the 365 days from the first purchase,
 -- year 1 the next 365, ...) up to as_of_date: net revenue, gross margin, direct service
 -- cost (tickets x var service_cost_per_ticket) and the contribution they leave.
--- The lifetime-value model discounts these contributions. A customer year without any
--- purchase has no row (its tickets' service cost is not charged to a later year).
+-- The lifetime-value model discounts these contributions. A customer year with tickets but
+-- no purchase has a row with zero revenue, so its service cost is charged where it fell;
+-- a year with neither has no row. Tickets before the first purchase are pre-sales service,
+-- not part of the customer's lifetime value.
 {%- set cost_per_ticket = 'cast(' ~ var('service_cost_per_ticket') ~ ' as ' ~ type_double() ~ ')' %}
 
 with
@@ -66,22 +68,38 @@ ticket_years as (
         {{ customer_year('first_purchases.first_purchase_on', 'tickets.opened_on') }}
 ),
 
+customer_years as (
+    select
+        customer_key,
+        customer_year
+    from purchase_years
+    union
+    select
+        customer_key,
+        customer_year
+    from ticket_years
+),
+
 final as (
     select
-        purchase_years.customer_key,
-        purchase_years.customer_year,
-        purchase_years.net_revenue,
-        purchase_years.gross_margin,
-        coalesce(ticket_years.tickets, 0)
-        * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as service_cost,
-        purchase_years.gross_margin
-        - coalesce(ticket_years.tickets, 0)
-        * cast({{ var('service_cost_per_ticket') }} as {{ type_double() }}) as contribution
-    from purchase_years
+        customer_years.customer_key,
+        customer_years.customer_year,
+        coalesce(purchase_years.net_revenue, 0) as net_revenue,
+        coalesce(purchase_years.gross_margin, 0) as gross_margin,
+        coalesce(ticket_years.tickets, 0) as tickets,
+        coalesce(ticket_years.tickets, 0) * {{ cost_per_ticket }} as service_cost,
+        coalesce(purchase_years.gross_margin, 0)
+        - coalesce(ticket_years.tickets, 0) * {{ cost_per_ticket }} as contribution,
+        purchase_years.customer_key is not null as has_purchase
+    from customer_years
+    left join purchase_years
+        on
+            customer_years.customer_key = purchase_years.customer_key
+            and customer_years.customer_year = purchase_years.customer_year
     left join ticket_years
         on
-            purchase_years.customer_key = ticket_years.customer_key
-            and purchase_years.customer_year = ticket_years.customer_year
+            customer_years.customer_key = ticket_years.customer_key
+            and customer_years.customer_year = ticket_years.customer_year
 )
 
 select * from final
