@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The warehouse `make test` just built, or one built here (seeds and models only)."""
+    """The warehouse `make test` just built, or one built here (seeds, models and the snapshot)."""
     path = Path(os.environ.get("CRM_DUCKDB_PATH", ROOT / "warehouse" / "crm.duckdb"))
     if not path.is_absolute():
         path = ROOT / path
@@ -26,7 +26,9 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {**os.environ, "CRM_DUCKDB_PATH": str(path), "CRM_DUCKDB_TEMP_DIR": str(path.parent / "tmp"),
            "DBT_PROFILES_DIR": str(ROOT)}
     dbt = Path(sys.executable).parent / "dbt"
-    for command in (["seed"], ["run"]):
+    # Seeds first (sources read them), then models and the snapshot; the dbt tests run in `make test`.
+    no_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    for command in (["seed"], ["build", "--exclude-resource-type", "seed", *no_tests]):
         subprocess.run([str(dbt), *command, "--quiet"], cwd=ROOT, env=env, check=True)
     return path
 

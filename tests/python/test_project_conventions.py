@@ -1,0 +1,93 @@
+"""The project's own rules, checked on dbt's manifest and the built warehouse.
+
+Every model, snapshot and source is described; every column a model or snapshot really has is
+declared and described (and nothing is declared that it does not have); every model and snapshot
+has a primary-key test; every mart enforces its contract. A new model that skips any of this fails here with its name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRIMARY_KEY_TESTS = {"unique_combination_of_columns"}
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A fresh parse of the project, so the checks never read a stale target/."""
+    target = tmp_path_factory.mktemp("parse")
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "CRM_DUCKDB_PATH": str(target / "unused.duckdb")}
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(dbt), "parse", "--quiet", "--target-path", str(target)], cwd=ROOT, env=env, check=True)
+    return json.loads((target / "manifest.json").read_text())
+
+
+def project_nodes(manifest: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    return [n for n in manifest["nodes"].values()
+            if n["resource_type"] == resource_type and n["package_name"] == "crm_warehouse"]
+
+
+def test_every_model_snapshot_and_source_is_described(manifest: dict[str, Any]) -> None:
+    nodes = project_nodes(manifest, "model") + project_nodes(manifest, "snapshot")
+    nodes += list(manifest["sources"].values())
+    undescribed = sorted(n["unique_id"] for n in nodes if not n["description"].strip())
+    assert not undescribed, f"no description: {undescribed}"
+
+
+def test_every_declared_column_is_described(manifest: dict[str, Any]) -> None:
+    nodes = project_nodes(manifest, "model") + project_nodes(manifest, "snapshot")
+    nodes += list(manifest["sources"].values())
+    undescribed = sorted(f"{n['name']}.{c}" for n in nodes for c, column in n["columns"].items()
+                         if not column["description"].strip())
+    assert not undescribed, f"columns without a description: {undescribed}"
+
+
+def test_declared_columns_match_the_built_relations(manifest: dict[str, Any],
+                                                   warehouse: duckdb.DuckDBPyConnection) -> None:
+    built = defaultdict(set)
+    for schema, table, column in warehouse.execute(
+            "select table_schema, table_name, column_name from information_schema.columns").fetchall():
+        built[(schema, table)].add(column)
+    mismatches = {}
+    for model in project_nodes(manifest, "model") + project_nodes(manifest, "snapshot"):
+        actual = built[(model["schema"], model["alias"])]
+        assert actual, f"{model['name']} is not built in {model['schema']}"
+        declared = set(model["columns"])
+        if actual != declared:
+            mismatches[model["name"]] = {"undeclared": sorted(actual - declared),
+                                         "not in the model": sorted(declared - actual)}
+    assert not mismatches, f"yml columns differ from the built models: {mismatches}"
+
+
+def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
+    tests_by_model: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+    for test in project_nodes(manifest, "test"):
+        metadata = test.get("test_metadata") or {}
+        if test.get("attached_node") and metadata:
+            tests_by_model[test["attached_node"]].add((metadata["name"], test.get("column_name")))
+    missing = []
+    for model in project_nodes(manifest, "model") + project_nodes(manifest, "snapshot"):
+        tests = tests_by_model[model["unique_id"]]
+        unique_columns = {column for name, column in tests if name == "unique"}
+        not_null_columns = {column for name, column in tests if name == "not_null"}
+        has_key = bool(unique_columns & not_null_columns) or any(name in PRIMARY_KEY_TESTS for name, _ in tests)
+        if not has_key:
+            missing.append(model["name"])
+    assert not missing, f"models and snapshots without a primary-key test: {sorted(missing)}"
+
+
+def test_every_mart_enforces_its_contract(manifest: dict[str, Any]) -> None:
+    marts = [m for m in project_nodes(manifest, "model") if m["fqn"][1] == "marts"]
+    assert marts
+    unenforced = sorted(m["name"] for m in marts if not m["config"]["contract"]["enforced"])
+    assert not unenforced, f"marts without an enforced contract: {unenforced}"
