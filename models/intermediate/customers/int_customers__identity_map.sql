@@ -4,9 +4,10 @@
 --   1. a CRM customer is its own master record;
 --   2. a web account matches the CRM customer with the same normalised email;
 --   3. failing that, the CRM customer with the same normalised phone (E.164);
---   4. an unmatched web account is a customer of its own (web-only shopper).
--- When several CRM customers share an email or phone, the lowest customer_id wins, so the
--- result never depends on row order. Internal test accounts are kept here, flagged (a web
+--   4. web accounts that match no CRM customer are matched with each other, by email, then
+--      phone; each group is one web-only shopper, keyed by its lowest web_account_id.
+-- When several records share an email or phone, the lowest id wins, so the result never
+-- depends on row order. Internal test accounts are kept here, flagged (a web
 -- account inherits the flag of the CRM account it matches); the unified model drops them.
 {%- set text = dbt.type_string() %}
 
@@ -58,17 +59,17 @@ crm_identities as (
     from crm_customers
 ),
 
-web_identities as (
+web_matched_to_crm as (
     select
-        'web' as source_system,
-        web_accounts.web_account_id as source_id,
+        web_accounts.web_account_id,
+        web_accounts.email,
+        web_accounts.phone,
+        web_accounts.is_internal_account,
         coalesce(crm_by_email.customer_id, crm_by_phone.customer_id) as master_customer_id,
         case
             when crm_by_email.customer_id is not null then 'email'
             when crm_by_phone.customer_id is not null then 'phone'
-            else 'web_only'
-        end as match_rule,
-        web_accounts.is_internal_account
+        end as match_rule
     from web_accounts
     left join crm_by_email
         on web_accounts.email = crm_by_email.email
@@ -76,10 +77,79 @@ web_identities as (
         on web_accounts.phone = crm_by_phone.phone
 ),
 
+-- Web accounts no CRM customer claims: the same shopper may have registered twice.
+unmatched_web as (
+    select
+        web_account_id,
+        email,
+        phone,
+        is_internal_account,
+        -- an account without an email is its own email group
+        coalesce(
+            min(case when email is not null then web_account_id end) over (partition by email),
+            web_account_id
+        ) as email_group_id
+    from web_matched_to_crm
+    where master_customer_id is null
+),
+
+unmatched_web_phone_groups as (
+    select
+        web_account_id,
+        email_group_id,
+        coalesce(
+            min(case when phone is not null then email_group_id end) over (partition by phone),
+            email_group_id
+        ) as phone_group_id
+    from unmatched_web
+),
+
+-- One more hop, so an email group whose first account is pulled into a phone group
+-- follows it there (chains longer than email -> phone -> email stay apart).
+unmatched_web_grouped as (
+    select
+        web_groups.web_account_id,
+        least(web_groups.phone_group_id, group_leaders.phone_group_id) as master_web_account_id
+    from unmatched_web_phone_groups as web_groups
+    inner join unmatched_web_phone_groups as group_leaders
+        on web_groups.email_group_id = group_leaders.web_account_id
+),
+
+web_identities as (
+    select
+        'web' as source_system,
+        web_matched_to_crm.web_account_id as source_id,
+        web_matched_to_crm.master_customer_id,
+        unmatched_web_grouped.master_web_account_id,
+        case
+            when web_matched_to_crm.master_customer_id is not null then web_matched_to_crm.match_rule
+            when unmatched_web_grouped.master_web_account_id = web_matched_to_crm.web_account_id then 'web_only'
+            else 'web_account'
+        end as match_rule,
+        web_matched_to_crm.is_internal_account
+    from web_matched_to_crm
+    left join unmatched_web_grouped
+        on web_matched_to_crm.web_account_id = unmatched_web_grouped.web_account_id
+),
+
 identities as (
-    select * from crm_identities
+    select
+        source_system,
+        source_id,
+        master_customer_id,
+        cast(null as {{ dbt.type_int() }}) as master_web_account_id,
+        match_rule,
+        is_internal_account
+    from crm_identities
     union all
-    select * from web_identities
+    select
+        source_system,
+        source_id,
+        master_customer_id,
+        master_web_account_id,
+        match_rule,
+        is_internal_account
+    from web_identities
 ),
 
 final as (
@@ -89,9 +159,10 @@ final as (
         case
             when identities.master_customer_id is not null
                 then {{ dbt.hash(dbt.concat(["'crm:'", "cast(identities.master_customer_id as " ~ text ~ ")"])) }}
-            else {{ dbt.hash(dbt.concat(["'web:'", "cast(identities.source_id as " ~ text ~ ")"])) }}
+            else {{ dbt.hash(dbt.concat(["'web:'", "cast(identities.master_web_account_id as " ~ text ~ ")"])) }}
         end as customer_key,
         identities.master_customer_id,
+        identities.master_web_account_id,
         identities.match_rule,
         identities.is_internal_account or coalesce(masters.is_internal_account, false) as is_internal_account
     from identities
