@@ -18,7 +18,7 @@ export GX_ANALYTICS_ENABLED := False
 export UV_COMPILE_BYTECODE := 1
 DBT := $(BIN)/dbt
 
-.PHONY: help install run test build quality docs lint pytest generate lock clean
+.PHONY: help install run test test-postgres build quality docs lint pytest generate lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,17 @@ pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults,
 	$(BIN)/python -m pytest
 
 test: lint build quality pytest  ## every check CI runs
+
+# Portability check, not part of `make test` (it needs PostgreSQL's server binaries): the same
+# seeds, models, snapshot and tests on a throwaway PostgreSQL, an incremental run of the
+# incremental fact, then every mart's figures compared with the DuckDB build. dbt's output goes
+# to target/postgres-dbt, so the DuckDB target/ stays as it is.
+PG_FLAGS := --target postgres --target-path target/postgres-dbt
+test-postgres: build  ## the same build and tests on a throwaway PostgreSQL, marts compared with DuckDB
+	scripts/with_postgres.sh bash -c '$(DBT) seed $(PG_FLAGS) --full-refresh --quiet \
+		&& $(DBT) build $(PG_FLAGS) --exclude-resource-type seed \
+		&& $(DBT) build $(PG_FLAGS) --select fct_order_lines \
+		&& $(BIN)/python -m crm_warehouse.quality.compare_databases'
 
 generate: install  ## regenerate the seeds from the generator (seed 42, default size)
 	$(BIN)/python -m crm_warehouse.generator

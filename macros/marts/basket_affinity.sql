@@ -48,13 +48,13 @@ affinity as (
         item_a.item_orders as item_a_orders,
         item_b.item_orders as item_b_orders,
         basket_totals.total_orders,
-        round({{ safe_divide('pair_totals.pair_orders', 'basket_totals.total_orders') }}, 6) as support,
-        round({{ safe_divide('pair_totals.pair_orders', 'item_a.item_orders') }}, 6) as confidence_a_to_b,
-        round({{ safe_divide('pair_totals.pair_orders', 'item_b.item_orders') }}, 6) as confidence_b_to_a,
-        round({{ safe_divide(
+        {{ round_to(safe_divide('pair_totals.pair_orders', 'basket_totals.total_orders'), 6) }} as support,
+        {{ round_to(safe_divide('pair_totals.pair_orders', 'item_a.item_orders'), 6) }} as confidence_a_to_b,
+        {{ round_to(safe_divide('pair_totals.pair_orders', 'item_b.item_orders'), 6) }} as confidence_b_to_a,
+        {{ round_to(safe_divide(
             'pair_totals.pair_orders * basket_totals.total_orders',
             'item_a.item_orders * item_b.item_orders',
-        ) }}, 6) as lift
+        ), 6) }} as lift
     from pair_totals
     inner join item_totals as item_a
         on pair_totals.item_a_id = item_a.item_id

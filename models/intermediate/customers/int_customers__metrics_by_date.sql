@@ -78,9 +78,9 @@ final as (
         totals.purchases_to_date,
         totals.first_purchase_on,
         totals.last_purchase_on,
-        {{ dbt.datediff('totals.last_purchase_on', 'totals.evaluation_date', 'day') }}
+        {{ periods_between('totals.last_purchase_on', 'totals.evaluation_date', 'day') }}
             as days_since_last_purchase,
-        {{ dbt.datediff('totals.first_purchase_on', 'totals.evaluation_date', 'day') }}
+        {{ periods_between('totals.first_purchase_on', 'totals.evaluation_date', 'day') }}
             as days_since_first_purchase,
         totals.revenue_to_date,
         totals.margin_to_date,
@@ -89,7 +89,7 @@ final as (
         case
             when totals.purchases_to_date >= 2
                 then {{ safe_divide(
-                    dbt.datediff('totals.first_purchase_on', 'totals.last_purchase_on', 'day'),
+                    periods_between('totals.first_purchase_on', 'totals.last_purchase_on', 'day'),
                     'totals.purchases_to_date - 1',
                 ) }}
         end as mean_days_between_purchases,

@@ -57,12 +57,23 @@ converted as (
         order_items.quantity,
         orders.currency_code,
         order_items.unit_price as unit_price_local,
-        exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as fx_rate_to_reporting,
-        order_items.quantity * order_items.unit_price
-        * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as gross_revenue,
-        order_items.discount_amount
-        * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as discount_amount,
-        order_items.quantity * products.unit_cost_usd / reporting_rates.reporting_usd_per_unit as cost,
+        -- Converted amounts are doubles on every adapter (numeric / numeric is a double on
+        -- DuckDB but a numeric on PostgreSQL), so the marts' contracts hold everywhere.
+        cast(
+            exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
+        ) as fx_rate_to_reporting,
+        cast(
+            order_items.quantity * order_items.unit_price
+            * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
+        ) as gross_revenue,
+        cast(
+            order_items.discount_amount
+            * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
+        ) as discount_amount,
+        cast(
+            order_items.quantity * products.unit_cost_usd
+            / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
+        ) as cost,
         orders.order_status = 'completed' as is_revenue
     from order_items
     inner join orders

@@ -72,7 +72,7 @@ final as (
         joined.*,
         purchases.purchase_number,
         coalesce(purchases.purchase_number = 1, false) as is_first_purchase,
-        {{ dbt.datediff('purchases.previous_purchase_on', 'purchases.ordered_on', 'day') }}
+        {{ periods_between('purchases.previous_purchase_on', 'purchases.ordered_on', 'day') }}
             as days_since_previous_purchase
     from joined
     left join purchases

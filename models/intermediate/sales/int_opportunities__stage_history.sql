@@ -47,11 +47,11 @@ final as (
         sequenced.is_current_stage,
         case
             when not stages.is_closed
-                then {{ dbt.datediff(
+                then {{ periods_between(
                     'sequenced.changed_at',
                     'coalesce(sequenced.next_changed_at, ' ~ dbt.dateadd('day', 1, as_of_date()) ~ ')',
                     'hour',
-                ) }} / 24.0
+                ) }} / cast(24 as {{ type_double() }})
         end as days_in_stage
     from sequenced
     inner join stages

@@ -69,7 +69,7 @@ final as (
             as reached_{{ stage }},
         {% endfor %}
         progress.closed_at,
-        {{ dbt.datediff('opportunities.created_at', 'progress.closed_at', 'day') }}
+        {{ periods_between('opportunities.created_at', 'progress.closed_at', 'day') }}
             as days_to_close,
         progress.days_in_open_stages,
         cast(opportunities.amount_usd * current_stage_probability.win_probability as {{ type_double() }})

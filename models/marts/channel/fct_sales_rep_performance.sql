@@ -25,7 +25,7 @@ funnel as (
 closing as (
     select
         owner_sales_rep_id,
-        avg(case when is_won then days_to_close end) as mean_days_to_win
+        avg(case when is_won then cast(days_to_close as {{ type_double() }}) end) as mean_days_to_win
     from {{ ref('fct_opportunities') }}
     group by owner_sales_rep_id
 ),

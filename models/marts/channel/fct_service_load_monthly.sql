@@ -9,7 +9,7 @@ tickets as (
         channel_code,
         ticket_category,
         is_closed,
-        {{ dbt.datediff('opened_at', 'closed_at', 'hour') }}
+        {{ periods_between('opened_at', 'closed_at', 'hour') }}
             as resolution_hours,
         satisfaction_score,
         expectation_score
@@ -27,8 +27,8 @@ final as (
         ticket_category,
         count(*) as tickets_opened,
         count(case when is_closed then 1 end) as tickets_closed,
-        avg(resolution_hours) as mean_resolution_hours,
-        avg(satisfaction_score) as mean_satisfaction_score,
+        avg(cast(resolution_hours as {{ type_double() }})) as mean_resolution_hours,
+        avg(cast(satisfaction_score as {{ type_double() }})) as mean_satisfaction_score,
         {{ safe_divide('avg(satisfaction_score)', 'avg(expectation_score)') }} as satisfaction_index
     from tickets
     group by

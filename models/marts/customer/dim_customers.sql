@@ -37,7 +37,7 @@ final as (
         customers.country_code,
         customers.signup_channel_code,
         customers.signed_up_on,
-        {{ dbt.datediff('customers.signed_up_on', as_of_date(), 'day') }}
+        {{ periods_between('customers.signed_up_on', as_of_date(), 'day') }}
             as tenure_days,
         current_state.first_purchase_on,
         current_state.last_purchase_on,

@@ -46,20 +46,12 @@ per_customer as (
     group by customer_key
 ),
 
-final as (
+-- predicted future = m * sum over i = 1..H of (r / (1 + d))^i, in closed form (a geometric
+-- series; H terms of m when r / (1 + d) = 1).
+predicted as (
     select
         per_customer.customer_key,
-        per_customer.last_customer_year + 1 as customer_years,
-        round(per_customer.historical_revenue, 2) as historical_revenue,
-        round(per_customer.historical_margin, 2) as historical_margin,
-        round(per_customer.historical_service_cost, 2) as historical_service_cost,
-        round(per_customer.historical_contribution, 2) as historical_contribution,
-        cast({{ var('ltv_acquisition_cost') }} as {{ type_double() }}) as acquisition_cost,
-        round(per_customer.historical_contribution - {{ var('ltv_acquisition_cost') }}, 2) as undiscounted_ltv,
-        round(per_customer.discounted_contribution - {{ var('ltv_acquisition_cost') }}, 2) as discounted_ltv,
-        round(per_customer.mean_yearly_contribution, 2) as mean_yearly_contribution,
-        retention.retention_rate,
-        round(case
+        case
             when retention.retention_rate is null then null
             when retention.retention_rate = 1 + {{ var('ltv_discount_rate') }}
                 then per_customer.mean_yearly_contribution * {{ var('ltv_horizon_years') }}
@@ -73,11 +65,31 @@ final as (
                     )
                 )
                 / (1 - retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}))
-        end, 2) as predicted_future_value,
+        end as predicted_future_value
+    from per_customer
+    cross join retention
+),
+
+final as (
+    select
+        per_customer.customer_key,
+        per_customer.last_customer_year + 1 as customer_years,
+        {{ round_to('per_customer.historical_revenue', 2) }} as historical_revenue,
+        {{ round_to('per_customer.historical_margin', 2) }} as historical_margin,
+        {{ round_to('per_customer.historical_service_cost', 2) }} as historical_service_cost,
+        {{ round_to('per_customer.historical_contribution', 2) }} as historical_contribution,
+        cast({{ var('ltv_acquisition_cost') }} as {{ type_double() }}) as acquisition_cost,
+        {{ round_to('per_customer.historical_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as undiscounted_ltv,
+        {{ round_to('per_customer.discounted_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as discounted_ltv,
+        {{ round_to('per_customer.mean_yearly_contribution', 2) }} as mean_yearly_contribution,
+        retention.retention_rate,
+        {{ round_to('predicted.predicted_future_value', 2) }} as predicted_future_value,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
         {{ var('ltv_horizon_years') }} as horizon_years
     from per_customer
     cross join retention
+    inner join predicted
+        on per_customer.customer_key = predicted.customer_key
 )
 
 select * from final

@@ -10,7 +10,7 @@ tickets as (
         tickets.ticket_id,
         tickets.ticket_category,
         tickets.is_closed,
-        {{ dbt.datediff('tickets.opened_at', 'tickets.closed_at', 'hour') }}
+        {{ periods_between('tickets.opened_at', 'tickets.closed_at', 'hour') }}
             as resolution_hours,
         tickets.satisfaction_score,
         tickets.expectation_score
@@ -34,9 +34,9 @@ final as (
         {{ safe_divide("count(case when ticket_category = 'complaint' then 1 end)", 'count(*)') }}
             as complaint_rate,
         count(case when is_closed then 1 end) as closed_tickets,
-        avg(resolution_hours) as mean_resolution_hours,
-        avg(satisfaction_score) as mean_satisfaction_score,
-        avg(expectation_score) as mean_expectation_score,
+        avg(cast(resolution_hours as {{ type_double() }})) as mean_resolution_hours,
+        avg(cast(satisfaction_score as {{ type_double() }})) as mean_satisfaction_score,
+        avg(cast(expectation_score as {{ type_double() }})) as mean_expectation_score,
         {{ safe_divide('avg(satisfaction_score)', 'avg(expectation_score)') }} as satisfaction_index
     from tickets
     group by customer_key

@@ -28,23 +28,25 @@ lines as (
         and {{ lookback_filter if is_incremental() else 'true' }}
 ),
 
+-- Text columns are cast to one string type: the incremental schema check compares this
+-- select with the loaded table, and PostgreSQL tells varchar from text.
 final as (
     select
         order_item_id,
         order_id,
         line_number,
-        customer_key,
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
         product_id,
         category_id,
-        channel_code,
+        cast(channel_code as {{ dbt.type_string() }}) as channel_code,
         store_id,
         campaign_id,
         ordered_at,
         ordered_on,
-        order_status,
+        cast(order_status as {{ dbt.type_string() }}) as order_status,
         is_revenue,
         quantity,
-        currency_code,
+        cast(currency_code as {{ dbt.type_string() }}) as currency_code,
         unit_price_local,
         fx_rate_to_reporting,
         gross_revenue,

@@ -37,7 +37,7 @@ cohort_months as (
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_customers,
         months.month_start as activity_month,
-        {{ dbt.datediff('cohort_sizes.cohort_month', 'months.month_start', 'month') }}
+        {{ periods_between('cohort_sizes.cohort_month', 'months.month_start', 'month') }}
             as months_since_first_purchase
     from cohort_sizes
     inner join months
