@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Run a command against a throwaway PostgreSQL server: a fresh cluster under target/postgres,
+# Run a command against a throwaway PostgreSQL server: a fresh cluster in a temporary folder,
 # listening on 127.0.0.1:$CRM_PG_PORT only, stopped and removed when the command ends.
 #   scripts/with_postgres.sh .venv/bin/dbt build --target postgres
 # Needs PostgreSQL's server binaries (Debian: apt-get install postgresql-15).
 set -euo pipefail
 
 port="${CRM_PG_PORT:-54329}"
-cluster="$(pwd)/target/postgres"
 
 bindir="${PG_BINDIR:-}"
 if [[ -z "$bindir" ]]; then
@@ -19,21 +18,24 @@ if [[ -z "$bindir" || ! -x "$bindir/initdb" ]]; then
     exit 2
 fi
 
+# Under /tmp, not the checkout: the server's own user must be able to reach it.
+cluster="$(mktemp -d /tmp/crm-postgres.XXXXXX)"
 # initdb and postgres refuse to run as root: use the postgres system user then.
 as_owner=()
 if [[ "$(id -u)" == 0 ]]; then
     as_owner=(runuser -u postgres --)
+    chown postgres "$cluster"
 fi
 
-rm -rf "$cluster"
-mkdir -p "$cluster"
-[[ "$(id -u)" == 0 ]] && chown postgres "$cluster"
-
-"${as_owner[@]}" "$bindir/initdb" -D "$cluster/data" -U crm -A trust -E UTF8 --no-sync > "$cluster/initdb.log"
 stop() {
-    "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop > /dev/null || true
+    if [[ -f "$cluster/data/postmaster.pid" ]]; then
+        "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop > /dev/null || true
+    fi
+    rm -rf "$cluster"
 }
 trap stop EXIT
+
+"${as_owner[@]}" "$bindir/initdb" -D "$cluster/data" -U crm -A trust -E UTF8 --no-sync > "$cluster/initdb.log"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster -c fsync=off -c synchronous_commit=off" start > /dev/null
 "$bindir/psql" -h 127.0.0.1 -p "$port" -U crm -d postgres -q -c "create database crm"

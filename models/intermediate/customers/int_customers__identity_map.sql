@@ -9,6 +9,12 @@
 -- When several records share an email or phone, the lowest id wins, so the result never
 -- depends on row order. Internal test accounts are kept here, flagged (a web
 -- account inherits the flag of the CRM account it matches); the unified model drops them.
+
+-- A table, not a view: several models read it, so it is computed once per build. As a
+-- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
+-- (minutes instead of seconds).
+{{ config(materialized='table') }}
+
 {%- set text = dbt.type_string() %}
 
 with

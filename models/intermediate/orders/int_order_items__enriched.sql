@@ -4,6 +4,12 @@
 -- What counts as revenue: only lines of completed orders. Returned orders were refunded and
 -- cancelled orders never shipped, so their recognized revenue and margin are 0; their
 -- gross amounts stay visible for return-rate analysis.
+
+-- A table, not a view: several models read it, so it is computed once per build. As a
+-- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
+-- (minutes instead of seconds).
+{{ config(materialized='table') }}
+
 with
 
 order_items as (

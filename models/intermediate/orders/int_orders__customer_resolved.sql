@@ -1,6 +1,12 @@
 -- Valid orders with the unified customer who placed them: through the CRM customer id when
 -- the order has one, else through the web account. Orders of internal test accounts are
 -- flagged here and dropped by the enriched models.
+
+-- A table, not a view: several models read it, so it is computed once per build. As a
+-- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
+-- (minutes instead of seconds).
+{{ config(materialized='table') }}
+
 with
 
 orders as (

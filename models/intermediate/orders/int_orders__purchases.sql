@@ -2,6 +2,12 @@
 -- their recognized revenue and margin and their place in the customer's purchase history.
 -- The one definition of "a purchase, as of today" that every customer, time and channel
 -- model counts from.
+
+-- A table, not a view: several models read it, so it is computed once per build. As a
+-- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
+-- (minutes instead of seconds).
+{{ config(materialized='table') }}
+
 with
 
 orders as (
