@@ -1,9 +1,11 @@
 """Do the marts say the same on PostgreSQL as on DuckDB?
 
-For every table in the DuckDB `marts` schema, compares the row count, and for every numeric or
-boolean column the count of non-null values and the sum, with the same table on PostgreSQL.
-Exits non-zero and lists the differences when any figure differs beyond a relative tolerance
-(floating-point sums may differ in the last digits).
+For every table in the DuckDB `marts` schema, compares with the same table on PostgreSQL: the
+row count; per numeric or boolean column the non-null count and the sum (of trues); per date or
+timestamp column the count, minimum and maximum; per text column the count and the number of
+distinct values, and for a label column (at most 20 values) how many rows carry each value.
+Exits non-zero and lists the differences when any figure differs (sums within a relative
+tolerance: floating-point sums may differ in the last digits).
 
     python -m crm_warehouse.quality.compare_databases --duckdb warehouse/crm.duckdb
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 import os
 import sys
 from dataclasses import dataclass
@@ -20,6 +23,9 @@ from typing import Any, Callable
 import duckdb
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN")
+TEMPORAL_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+TEXT_TYPES = ("VARCHAR",)
+MAX_LABEL_VALUES = 20
 RELATIVE_TOLERANCE = 1e-9
 Query = Callable[[str], list[tuple[Any, ...]]]
 
@@ -32,39 +38,71 @@ class Difference:
     postgres_value: Any
 
 
+def measures_for(column: str, data_type: str) -> dict[str, str]:
+    """The figures compared for one column, by name, as SQL aggregates."""
+    if data_type == "BOOLEAN":
+        return {f"count({column})": f"count({column})",
+                f"sum({column})": f"sum(case when {column} then 1 else 0 end)"}
+    if data_type in NUMERIC_TYPES:
+        return {f"count({column})": f"count({column})", f"sum({column})": f"sum({column})"}
+    if data_type in TEMPORAL_TYPES:
+        return {f"count({column})": f"count({column})", f"min({column})": f"min({column})",
+                f"max({column})": f"max({column})"}
+    if data_type in TEXT_TYPES:
+        return {f"count({column})": f"count({column})", f"distinct({column})": f"count(distinct {column})"}
+    return {}
+
+
 def table_figures(query: Query, schema: str, table: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
-    """Row count, and per (column, type) the non-null count and the sum (of trues), in one scan."""
-    measures = ["count(*)"]
+    """Row count and every column's figures, in one scan."""
+    measures = {"rows": "count(*)"}
     for column, data_type in columns:
-        value = f"case when {column} then 1 else 0 end" if data_type == "BOOLEAN" else column
-        measures += [f"count({column})", f"sum({value})"]
-    [row] = query(f"select {', '.join(measures)} from {schema}.{table}")
-    names = ["rows"] + [f"{kind}({column})" for column, _ in columns for kind in ("count", "sum")]
-    return dict(zip(names, row))
+        measures.update(measures_for(column, data_type))
+    [row] = query(f"select {', '.join(measures.values())} from {schema}.{table}")
+    return dict(zip(measures, row))
+
+
+def label_counts(query: Query, schema: str, table: str, column: str) -> dict[Any, int]:
+    return dict(query(f"select {column}, count(*) from {schema}.{table} group by {column}"))
 
 
 def same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-6)
+    if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
+        return math.isclose(float(a), float(b), rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-6)
+    return a == b
 
 
-def compare(duckdb_query: Query, postgres_query: Query, schema: str = "marts") -> tuple[int, list[Difference]]:
+@dataclass(frozen=True)
+class Comparison:
+    tables: int
+    figures: int
+    differences: list[Difference]
+
+
+def compare(duckdb_query: Query, postgres_query: Query, schema: str = "marts") -> Comparison:
     columns_by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, data_type in duckdb_query(
             "select table_name, column_name, data_type from information_schema.columns "
             f"where table_schema = '{schema}' order by table_name, ordinal_position"):
-        columns_by_table.setdefault(table, [])
-        base_type = data_type.split("(")[0]
-        if base_type in NUMERIC_TYPES:
-            columns_by_table[table].append((column, base_type))
+        columns_by_table.setdefault(table, []).append((column, data_type.split("(")[0]))
     differences = []
+    figures = 0
     for table, columns in columns_by_table.items():
         expected = table_figures(duckdb_query, schema, table, columns)
+        figures += len(expected)
         actual = table_figures(postgres_query, schema, table, columns)
         differences += [Difference(table, figure, value, actual[figure])
                         for figure, value in expected.items() if not same(value, actual[figure])]
-    return len(columns_by_table), differences
+        for column, data_type in columns:
+            if data_type in TEXT_TYPES and expected[f"distinct({column})"] <= MAX_LABEL_VALUES:
+                figures += 1
+                expected_labels = label_counts(duckdb_query, schema, table, column)
+                actual_labels = label_counts(postgres_query, schema, table, column)
+                if expected_labels != actual_labels:
+                    differences.append(Difference(table, f"values({column})", expected_labels, actual_labels))
+    return Comparison(len(columns_by_table), figures, differences)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,11 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     def duckdb_query(sql: str) -> list[tuple[Any, ...]]:
         return warehouse.execute(sql).fetchall()
 
-    tables, differences = compare(duckdb_query, postgres_query)
-    for d in differences:
+    result = compare(duckdb_query, postgres_query)
+    for d in result.differences:
         print(f"DIFF {d.table}.{d.figure}: duckdb {d.duckdb_value} != postgres {d.postgres_value}")
-    print(f"{tables} mart tables compared, {len(differences)} differences")
-    return 1 if differences else 0
+    print(f"{result.tables} mart tables, {result.figures} figures compared: {len(result.differences)} differences")
+    return 1 if result.differences else 0
 
 
 if __name__ == "__main__":
