@@ -10,9 +10,7 @@
 -- depends on row order. Internal test accounts are kept here, flagged (a web
 -- account inherits the flag of the CRM account it matches); the unified model drops them.
 
--- A table, not a view: several models read it, so it is computed once per build. As a
--- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
--- (minutes instead of seconds).
+-- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
 {%- set text = dbt.type_string() %}
@@ -89,7 +87,6 @@ unmatched_web as (
         web_account_id,
         email,
         phone,
-        is_internal_account,
         -- an account without an email is its own email group
         coalesce(
             min(case when email is not null then web_account_id end) over (partition by email),

@@ -2,9 +2,7 @@
 -- lifecycle stage as of that date. The current marts read the as_of_date rows; the monthly
 -- snapshot reads the month ends. One code path, so both always agree.
 
--- A table, not a view: several models read it, so it is computed once per build. As a
--- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
--- (minutes instead of seconds).
+-- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
 with

@@ -5,9 +5,7 @@
 -- cancelled orders never shipped, so their recognized revenue and margin are 0; their
 -- gross amounts stay visible for return-rate analysis.
 
--- A table, not a view: several models read it, so it is computed once per build. As a
--- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
--- (minutes instead of seconds).
+-- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
 with

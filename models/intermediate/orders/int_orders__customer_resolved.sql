@@ -2,9 +2,7 @@
 -- the order has one, else through the web account. Orders of internal test accounts are
 -- flagged here and dropped by the enriched models.
 
--- A table, not a view: several models read it, so it is computed once per build. As a
--- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
--- (minutes instead of seconds).
+-- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
 with

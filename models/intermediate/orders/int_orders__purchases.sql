@@ -3,9 +3,7 @@
 -- The one definition of "a purchase, as of today" that every customer, time and channel
 -- model counts from.
 
--- A table, not a view: several models read it, so it is computed once per build. As a
--- view, PostgreSQL misjudged the stacked joins beneath it and re-ran them row by row
--- (minutes instead of seconds).
+-- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
 with
