@@ -37,13 +37,17 @@ $(WAREHOUSE_DIR)/tmp:
 # Sources read the raw schema, which seeds load: seed first (staging has no ref to the seeds,
 # so one `dbt build` would not order them), then build and test everything else.
 build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds, then build and test every model (dbt build)
+	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
+	$(BIN)/python -m crm_warehouse.preflight seeds/crm
 	$(DBT) seed --full-refresh --quiet
 	$(DBT) build --exclude-resource-type seed
 
 quality: install  ## Great Expectations suites against the built warehouse
+	$(BIN)/python -m crm_warehouse.warehouse_lock "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.quality
 
 docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
+	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
 	$(DBT) docs generate --static --quiet
 
 run: build quality docs  ## the main job: build the warehouse, check it, document it

@@ -21,7 +21,7 @@ chunk size, and memory is bounded by the chunk size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
@@ -83,11 +83,11 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "orders": (
         ("order_id", "int"), ("customer_id", "int"), ("web_account_id", "int"), ("ordered_at", "str"),
         ("channel", "str"), ("store_id", "int"), ("sales_rep_id", "int"), ("campaign_id", "int"),
-        ("order_status", "str"), ("currency_code", "str"),
+        ("order_status", "str"), ("currency_code", "str"), ("updated_at", "str"),
     ),
     "order_items": (
         ("order_item_id", "int"), ("order_id", "int"), ("line_number", "int"), ("product_id", "int"),
-        ("quantity", "int"), ("unit_price", "float"), ("discount_amount", "float"),
+        ("quantity", "int"), ("unit_price", "float"), ("discount_amount", "float"), ("updated_at", "str"),
     ),
     "campaign_touches": (
         ("touch_id", "int"), ("campaign_id", "int"), ("customer_id", "int"), ("touched_at", "str"),
@@ -123,6 +123,14 @@ FAULT_RATES = {
     "internal_accounts": 0.005,
 }
 
+# The extract ends with the last simulated day: no source change is stamped after it.
+EXTRACT_END = datetime.combine(ref.HISTORY_END, time(23, 59, 59))
+# Source change timestamps (orders.updated_at, order_items.updated_at) come from a random
+# stream of their own: every other value of the extract is the same with or without them.
+UPDATED_AT_STREAM = int.from_bytes(b"updated_at", "big")
+LATE_RETURN_PROBABILITY = 0.13  # returns booked 60-400 days after the order
+LINE_CORRECTION_PROBABILITY = 0.015  # lines corrected days to months later, no other value changed
+
 MONTH_FACTORS = np.array([0.85, 0.70, 0.90, 0.95, 1.00, 0.95, 0.90, 0.95, 1.00, 1.05, 1.35, 1.60])
 WEEKDAY_FACTORS = np.array([0.85, 0.85, 0.90, 0.95, 1.10, 1.30, 1.05])  # Monday..Sunday
 YEARLY_GROWTH = 0.08
@@ -136,6 +144,43 @@ def iso(d: date) -> str:
 
 def stamp(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class OrderChanges:
+    """When the source created an order and when it last changed the order header."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChangeClock:
+    """Draws the source change timestamps of orders and order lines, capped at the extract end."""
+
+    def __init__(self, seed: int, chunk: int) -> None:
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk + 1, UPDATED_AT_STREAM]))
+
+    def _later(self, start: datetime, low_seconds: int, high_seconds: int) -> datetime:
+        return min(start + timedelta(seconds=int(self.rng.integers(low_seconds, high_seconds))), EXTRACT_END)
+
+    def order(self, ordered_at: datetime, status: str) -> OrderChanges:
+        """Completed: minutes to two hours later; cancelled: within a day; returned: the return date."""
+        created_at = self._later(ordered_at, 1, 300)
+        if status == "completed":
+            updated_at = self._later(created_at, 120, 2 * 3600)
+        elif status == "cancelled":
+            updated_at = self._later(created_at, 600, 26 * 3600)
+        elif self.rng.random() < LATE_RETURN_PROBABILITY:
+            updated_at = self._later(created_at, 60 * 86400, 400 * 86400)
+        else:
+            updated_at = self._later(created_at, 3600, 30 * 86400)
+        return OrderChanges(created_at=created_at, updated_at=updated_at)
+
+    def line(self, order: OrderChanges) -> datetime:
+        """A line changes with its order's creation, except the few corrected days to months later."""
+        if self.rng.random() < LINE_CORRECTION_PROBABILITY:
+            return self._later(order.created_at, 86400, 180 * 86400)
+        return order.created_at
 
 
 @dataclass
@@ -371,6 +416,7 @@ class ChunkSimulator:
                  size: int, counters: Counters) -> None:
         self.ref = reference
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk + 1]))
+        self.clock = ChangeClock(seed, chunk)
         self.first_customer_id = first_customer_id
         self.size = size
         self.ids = counters
@@ -557,9 +603,10 @@ class ChunkSimulator:
             customer_id, web_account_id = None, p.web_account_id
         if p.customer_id == 0:  # web-only shopper: known to the web shop only
             customer_id, web_account_id = None, p.web_account_id
+        changes = self.clock.order(ordered_at, status)
         self.rows["orders"].append([
             order_id, customer_id, web_account_id, stamp(ordered_at), ch.code, store_id, rep_id, campaign_id,
-            status, currency,
+            status, currency, stamp(changes.updated_at),
         ])
         rate = self.ref.usd_per_unit[currency][day]
         discount_bias = p.price_sensitivity + (0.25 if campaign_id is not None else 0.0) + (0.15 if when.month == 11 else 0.0)
@@ -575,6 +622,7 @@ class ChunkSimulator:
                 discount = round(unit_price * quantity * float(rng.choice([0.05, 0.10, 0.15, 0.20, 0.30])), 2)
             self.rows["order_items"].append([
                 self.ids.order_item_id, order_id, line_number, pid, quantity, unit_price, discount,
+                stamp(self.clock.line(changes)),
             ])
 
     # -- marketing, service, sales ------------------------------------------------------

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from decimal import Decimal
 
-import duckdb
 import pandas as pd
 
+from ..warehouse_lock import connect as connect_warehouse
 from .suites import DERIVED_COLUMNS, SUITES, Suite
 
 DEFAULT_DATABASE = Path(os.environ.get("CRM_DUCKDB_PATH", "warehouse/crm.duckdb"))
@@ -36,7 +36,7 @@ class SuiteResult:
 def read_frames(database: Path, suites: list[Suite]) -> dict[str, pd.DataFrame]:
     """Read every relation the suites validate, read-only, converting decimals to floats."""
     frames: dict[str, pd.DataFrame] = {}
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_warehouse(database, read_only=True) as con:  # one line, not a traceback, if in use
         for suite in suites:
             frame = con.execute(f"select * from {suite.relation}").df()
             frames[suite.name] = _with_derived_columns(suite.name, _decimals_to_float(frame))

@@ -5,15 +5,23 @@ from __future__ import annotations
 import csv
 import filecmp
 import hashlib
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow.parquet as pq
 import pytest
 
 from crm_warehouse.generator import generate
+from crm_warehouse.generator import reference as ref
+from crm_warehouse.generator import simulate
 from crm_warehouse.generator.simulate import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds" / "crm"
+CHANGE_TABLES = ("orders", "order_items")
+STANDARD_STATUS = {spelling: status for status, spellings in ref.ORDER_STATUSES.items() for spelling in (status, *spellings)}
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -74,3 +82,122 @@ def test_parquet_holds_the_same_rows_as_csv(tmp_path: Path, chunk_size: int) -> 
     with open(tmp_path / "csv" / "orders.csv", newline="") as handle:
         csv_ids = [int(row["order_id"]) for row in csv.DictReader(handle)]
     assert orders.read(columns=["order_id"]).column(0).to_pylist() == csv_ids
+
+
+# -- source change timestamps (orders.updated_at, order_items.updated_at) ------------------
+
+class Change(NamedTuple):
+    """One source row's change timing: when its order was placed and when the row last changed."""
+
+    row_id: str
+    status: str  # standard order status ('' for lines)
+    ordered_at: datetime  # UTC
+    updated_at: datetime  # UTC
+
+    @property
+    def lag(self) -> timedelta:
+        return self.updated_at - self.ordered_at
+
+
+def read_rows(folder: Path, table: str) -> list[dict[str, str]]:
+    with open(folder / f"{table}.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def parse_ordered_at(text: str) -> datetime:
+    """ordered_at is UTC text, or (a planted fault) local time with a UTC offset."""
+    parsed = datetime.fromisoformat(text)
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def parse_updated_at(text: str) -> datetime:
+    """updated_at is always plain UTC text in ordered_at's format; strptime rejects anything else."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+
+
+def changes(folder: Path) -> tuple[list[Change], list[Change]]:
+    """Distinct orders and distinct lines of an extract (exact duplicate loads collapsed)."""
+    orders = {tuple(row.values()): row for row in read_rows(folder, "orders")}.values()
+    ordered_at = {row["order_id"]: parse_ordered_at(row["ordered_at"]) for row in orders}
+    order_changes = [
+        Change(row["order_id"], STANDARD_STATUS[row["order_status"]], ordered_at[row["order_id"]],
+               parse_updated_at(row["updated_at"]))
+        for row in orders
+    ]
+    lines = {tuple(row.values()): row for row in read_rows(folder, "order_items")}.values()
+    line_changes = [
+        Change(row["order_item_id"], "", ordered_at[row["order_id"]], parse_updated_at(row["updated_at"]))
+        for row in lines
+    ]
+    return order_changes, line_changes
+
+
+@pytest.fixture(scope="module")
+def seed_changes() -> tuple[list[Change], list[Change]]:
+    return changes(SEEDS)
+
+
+def test_updated_at_is_the_last_column_of_orders_and_lines() -> None:
+    for table in CHANGE_TABLES:
+        assert TABLES[table][-1] == ("updated_at", "str"), table
+
+
+def test_extract_ends_with_the_last_simulated_day() -> None:
+    assert simulate.EXTRACT_END == datetime(ref.HISTORY_END.year, ref.HISTORY_END.month, ref.HISTORY_END.day, 23, 59, 59)
+
+
+def test_rows_change_between_the_order_and_the_extract_end(seed_changes: tuple[list[Change], list[Change]]) -> None:
+    orders, lines = seed_changes
+    for change in orders + lines:
+        assert change.ordered_at <= change.updated_at <= simulate.EXTRACT_END, change
+    assert max(change.updated_at for change in orders) <= simulate.EXTRACT_END
+
+
+def test_exact_duplicate_loads_carry_the_same_updated_at() -> None:
+    """Ids repeat only through exact duplicate loads, so every copy of an id is the same row."""
+    for table, key in (("orders", "order_id"), ("order_items", "order_item_id")):
+        copies: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for row in read_rows(SEEDS, table):
+            copies[row[key]].add(tuple(row.values()))
+        repeated = [row_id for row_id, rows in copies.items() if len(rows) > 1]
+        assert not repeated, f"{table}: ids loaded twice with different values: {repeated[:5]}"
+        with open(SEEDS / f"{table}.csv", newline="") as handle:
+            n_rows = sum(1 for _ in handle) - 1
+        assert n_rows > len(copies), f"{table}: the extract should hold exact duplicate loads"
+
+
+def test_order_updated_at_follows_the_status(seed_changes: tuple[list[Change], list[Change]]) -> None:
+    orders, _ = seed_changes
+    lags: dict[str, list[timedelta]] = defaultdict(list)
+    for change in orders:
+        lags[change.status].append(change.lag)
+    assert max(lags["completed"]) <= timedelta(hours=3)
+    assert max(lags["cancelled"]) <= timedelta(days=2)
+    returns = lags["returned"]
+    within_a_month = sum(lag <= timedelta(days=30, minutes=5) for lag in returns) / len(returns)
+    long_after = sum(lag > timedelta(days=60) for lag in returns) / len(returns)
+    assert within_a_month >= 0.75
+    assert 0.05 <= long_after <= 0.20, f"share of returns changed > 60 days after the order: {long_after:.3f}"
+    assert max(returns) <= timedelta(days=401)
+
+
+def test_few_lines_are_corrected_long_after_the_order(seed_changes: tuple[list[Change], list[Change]]) -> None:
+    _, lines = seed_changes
+    at_creation = sum(change.lag <= timedelta(minutes=5) for change in lines) / len(lines)
+    corrected = sum(change.lag >= timedelta(days=1) for change in lines) / len(lines)
+    assert at_creation >= 0.95
+    assert 0.005 <= corrected <= 0.03, f"share of lines corrected later: {corrected:.4f}"
+
+
+def test_updated_at_has_a_random_stream_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another updated_at stream changes updated_at only: every other value stays the same."""
+    generate(tmp_path / "a", seed=7, scale=0.1)
+    monkeypatch.setattr(simulate, "UPDATED_AT_STREAM", simulate.UPDATED_AT_STREAM + 1)
+    generate(tmp_path / "b", seed=7, scale=0.1)
+    for table in TABLES:
+        first, second = read_rows(tmp_path / "a", table), read_rows(tmp_path / "b", table)
+        if table not in CHANGE_TABLES:
+            assert first == second, table
+            continue
+        assert [{**row, "updated_at": ""} for row in first] == [{**row, "updated_at": ""} for row in second], table
+        assert [row["updated_at"] for row in first] != [row["updated_at"] for row in second], table

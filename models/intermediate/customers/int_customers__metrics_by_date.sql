@@ -7,7 +7,7 @@ customers as (
     select
         customer_key,
         signed_up_on
-    from {{ ref('int_customers__unified') }}
+    from {{ ref('int_customers__as_of') }}
 ),
 
 evaluation_dates as (

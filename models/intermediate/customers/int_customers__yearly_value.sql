@@ -28,16 +28,10 @@ first_purchases as (
 
 tickets as (
     select
-        identities.customer_key,
-        cast(tickets.opened_at as date) as opened_on
-    from {{ ref('stg_crm__service_tickets') }} as tickets
-    inner join {{ ref('int_customers__identity_map') }} as identities
-        on
-            identities.source_system = 'crm'
-            and tickets.customer_id = identities.source_id
-    where
-        tickets.is_valid
-        and cast(tickets.opened_at as date) <= {{ as_of_date() }}
+        customer_key,
+        opened_on
+    from {{ ref('int_service_tickets__as_of') }}
+    where customer_key is not null
 ),
 
 purchase_years as (

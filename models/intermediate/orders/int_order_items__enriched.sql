@@ -78,7 +78,11 @@ converted as (
             order_items.quantity * products.unit_cost_usd
             / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
         ) as cost,
-        orders.order_status = 'completed' as is_revenue
+        orders.order_status = 'completed' as is_revenue,
+        -- The later of the order's and the line's change: a return changes the header only.
+        greatest(
+            coalesce(orders.updated_at, orders.ordered_at), coalesce(order_items.updated_at, orders.ordered_at)
+        ) as source_updated_at
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
@@ -118,7 +122,8 @@ final as (
         discount_amount > 0 as is_discounted,
         is_revenue,
         case when is_revenue then gross_revenue - discount_amount else 0 end as recognized_net_revenue,
-        case when is_revenue then gross_revenue - discount_amount - cost else 0 end as recognized_margin
+        case when is_revenue then gross_revenue - discount_amount - cost else 0 end as recognized_margin,
+        source_updated_at
     from converted
 )
 

@@ -33,7 +33,8 @@ final as (
         orders.sales_rep_id,
         orders.campaign_id,
         orders.order_status,
-        orders.currency_code
+        orders.currency_code,
+        orders.updated_at
     from orders
     left join identities as crm_identity
         on

@@ -1,6 +1,6 @@
 -- One row per valid order of a real customer, with line totals in the reporting currency
 -- and the order's place in the customer's purchase history. A purchase is a completed
--- order; returned and cancelled orders carry no purchase number.
+-- order with at least one valid line; other orders carry no purchase number.
 with
 
 orders as (
@@ -37,7 +37,8 @@ joined as (
         orders.campaign_id,
         orders.order_status,
         orders.currency_code,
-        orders.order_status = 'completed' as is_purchase,
+        -- An order whose every line was rejected sold nothing: not a purchase.
+        orders.order_status = 'completed' and coalesce(order_lines.line_count, 0) > 0 as is_purchase,
         coalesce(order_lines.line_count, 0) as line_count,
         coalesce(order_lines.units, 0) as units,
         coalesce(order_lines.gross_revenue, 0) as gross_revenue,

@@ -1,7 +1,6 @@
--- One row per purchase up to as_of_date: the completed orders of real customers, with
--- their recognized revenue and margin and their place in the customer's purchase history.
 -- The one definition of "a purchase, as of today" that every customer, time and channel
--- model counts from.
+-- model counts from: orders of int_orders__as_of that are purchases (completed, with at
+-- least one valid line: is_purchase in int_orders__enriched).
 
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
@@ -9,7 +8,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders__enriched') }}
+    select * from {{ ref('int_orders__as_of') }}
 ),
 
 final as (
@@ -28,9 +27,7 @@ final as (
         is_first_purchase,
         days_since_previous_purchase
     from orders
-    where
-        is_purchase
-        and ordered_on <= {{ as_of_date() }}
+    where is_purchase
 )
 
 select * from final

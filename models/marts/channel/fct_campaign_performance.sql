@@ -13,12 +13,11 @@
 with
 
 campaigns as (
-    select * from {{ ref('stg_crm__campaigns') }}
+    select * from {{ ref('int_campaigns__as_of') }}
 ),
 
 touches as (
-    select * from {{ ref('int_campaign_touches__resolved') }}
-    where touched_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
+    select * from {{ ref('int_campaign_touches__as_of') }}
 ),
 
 purchases as (

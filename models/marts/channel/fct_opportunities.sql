@@ -10,8 +10,7 @@
 with
 
 opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-    where cast(created_at as date) <= {{ as_of_date() }}
+    select * from {{ ref('int_opportunities__as_of') }}
 ),
 
 history as (

@@ -14,8 +14,7 @@ leads as (
         count(*) as leads,
         count(case when lead_status in ('qualified', 'converted') then 1 end) as qualified_leads,
         count(case when lead_status = 'converted' then 1 end) as converted_leads
-    from {{ ref('stg_crm__leads') }}
-    where cast(created_at as date) <= {{ as_of_date() }}
+    from {{ ref('int_leads__as_of') }}
     group by 1, 2, 3, 4
 ),
 

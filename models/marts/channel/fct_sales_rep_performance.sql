@@ -35,7 +35,7 @@ handled_orders as (
         sales_rep_id,
         count(*) as orders_handled,
         sum(recognized_net_revenue) as handled_net_revenue
-    from {{ ref('int_orders__enriched') }}
+    from {{ ref('int_orders__as_of') }}
     where sales_rep_id is not null
     group by sales_rep_id
 ),

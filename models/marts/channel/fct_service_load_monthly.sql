@@ -5,18 +5,14 @@ with
 
 tickets as (
     select
-        cast({{ dbt.date_trunc('month', 'opened_at') }} as date) as month_start,
+        cast({{ dbt.date_trunc('month', 'opened_on') }} as date) as month_start,
         channel_code,
         ticket_category,
         is_closed,
-        {{ periods_between('opened_at', 'closed_at', 'hour') }}
-            as resolution_hours,
+        resolution_hours,
         satisfaction_score,
         expectation_score
-    from {{ ref('stg_crm__service_tickets') }}
-    where
-        is_valid
-        and cast(opened_at as date) <= {{ as_of_date() }}
+    from {{ ref('int_service_tickets__as_of') }}
 ),
 
 final as (

@@ -3,7 +3,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers__unified') }}
+    select * from {{ ref('int_customers__as_of') }}
 ),
 
 current_state as (

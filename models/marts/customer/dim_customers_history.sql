@@ -1,11 +1,81 @@
--- One row per customer and version of their changing attributes (from the snapshot
--- snap_customer_state): segment, tier, stage, channel and region as they were between
--- valid_from and valid_to (exclusive; null for the current version). Query a past state
--- with: valid_from <= d and (valid_to > d or valid_to is null).
+-- Versions of each customer's changing attributes: those the history builds recorded in
+-- snap_customer_state up to as_of_date, and, when this build records no history (a past-date
+-- or what-if build) and its state differs from the last recorded version, that state as an
+-- unrecorded current version. So the current version always matches dim_customers.
 with
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+recorded as (
+    select
+        snapshot_versions.dbt_scd_id as customer_version_id,
+        snapshot_versions.customer_key,
+        snapshot_versions.customer_type,
+        snapshot_versions.region,
+        snapshot_versions.country_code,
+        snapshot_versions.preferred_channel_code,
+        snapshot_versions.rfm_segment,
+        snapshot_versions.value_tier,
+        snapshot_versions.lifecycle_stage,
+        snapshot_versions.is_churned,
+        snapshot_versions.state_as_of,
+        snapshot_versions.dbt_valid_from,
+        true as is_recorded
+    from {{ ref('snap_customer_state') }} as snapshot_versions
+    inner join as_of
+        on snapshot_versions.state_as_of <= as_of.as_of_date
+),
+
+last_recorded as (
+    select
+        *,
+        row_number() over (
+            partition by customer_key order by state_as_of desc, dbt_valid_from desc
+        ) as recency_rank
+    from recorded
+),
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+unrecorded as (
+    select
+        {{ composite_key(['customers.customer_key', 'customers.as_of_date'], '@') }} as customer_version_id,
+        customers.customer_key,
+        customers.customer_type,
+        customers.region,
+        customers.country_code,
+        customers.preferred_channel_code,
+        customers.rfm_segment,
+        customers.value_tier,
+        customers.lifecycle_stage,
+        customers.is_churned,
+        customers.as_of_date as state_as_of,
+        cast(null as {{ dbt.type_timestamp() }}) as dbt_valid_from,
+        false as is_recorded
+    from customers
+    left join last_recorded
+        on
+            customers.customer_key = last_recorded.customer_key
+            and last_recorded.recency_rank = 1
+    where
+        last_recorded.customer_key is null
+        or customers.customer_type is distinct from last_recorded.customer_type
+        or customers.region is distinct from last_recorded.region
+        or customers.country_code is distinct from last_recorded.country_code
+        or customers.preferred_channel_code is distinct from last_recorded.preferred_channel_code
+        or customers.rfm_segment is distinct from last_recorded.rfm_segment
+        or customers.value_tier is distinct from last_recorded.value_tier
+        or customers.lifecycle_stage is distinct from last_recorded.lifecycle_stage
+        or customers.is_churned is distinct from last_recorded.is_churned
+),
 
 versions as (
     select
+        customer_version_id,
         customer_key,
         customer_type,
         region,
@@ -16,23 +86,39 @@ versions as (
         lifecycle_stage,
         is_churned,
         state_as_of,
-        dbt_scd_id,
-        dbt_valid_from
-    from {{ ref('snap_customer_state') }}
+        dbt_valid_from,
+        is_recorded
+    from recorded
+    union all
+    select
+        customer_version_id,
+        customer_key,
+        customer_type,
+        region,
+        country_code,
+        preferred_channel_code,
+        rfm_segment,
+        value_tier,
+        lifecycle_stage,
+        is_churned,
+        state_as_of,
+        dbt_valid_from,
+        is_recorded
+    from unrecorded
 ),
 
 dated as (
     select
         *,
         lead(state_as_of) over (
-            partition by customer_key order by state_as_of, dbt_valid_from
+            partition by customer_key order by state_as_of asc, is_recorded desc, dbt_valid_from asc
         ) as next_state_as_of
     from versions
 ),
 
 final as (
     select
-        dbt_scd_id as customer_version_id,
+        customer_version_id,
         customer_key,
         customer_type,
         region,
@@ -44,7 +130,8 @@ final as (
         is_churned,
         state_as_of as valid_from,
         next_state_as_of as valid_to,
-        next_state_as_of is null as is_current
+        next_state_as_of is null as is_current,
+        is_recorded
     from dated
 )
 

@@ -17,10 +17,8 @@ purchase_lines as (
         category_id,
         is_discounted,
         recognized_net_revenue
-    from {{ ref('int_order_items__enriched') }}
-    where
-        is_revenue
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_order_lines__as_of') }}
+    where is_revenue
 ),
 
 catalogue as (

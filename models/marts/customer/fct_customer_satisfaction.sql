@@ -6,23 +6,15 @@ with
 
 tickets as (
     select
-        identities.customer_key,
-        tickets.ticket_id,
-        tickets.ticket_category,
-        tickets.is_closed,
-        {{ periods_between('tickets.opened_at', 'tickets.closed_at', 'hour') }}
-            as resolution_hours,
-        tickets.satisfaction_score,
-        tickets.expectation_score
-    from {{ ref('stg_crm__service_tickets') }} as tickets
-    inner join {{ ref('int_customers__identity_map') }} as identities
-        on
-            identities.source_system = 'crm'
-            and tickets.customer_id = identities.source_id
-    where
-        tickets.is_valid
-        and not identities.is_internal_account
-        and cast(tickets.opened_at as date) <= {{ as_of_date() }}
+        customer_key,
+        ticket_id,
+        ticket_category,
+        is_closed,
+        resolution_hours,
+        satisfaction_score,
+        expectation_score
+    from {{ ref('int_service_tickets__as_of') }}
+    where customer_key is not null
 ),
 
 final as (

@@ -1,11 +1,11 @@
 -- One row per product: the catalogue with its category hierarchy flattened (category and
 -- department), brand, list price and unit cost (USD, as the catalogue keeps them), unit
 -- margin, price band (seed price_bands), launch and discontinue dates, and whether it is
--- on sale on as_of_date.
+-- on sale on as_of_date (int_products__as_of: the catalogue known on that date).
 with
 
 products as (
-    select * from {{ ref('stg_crm__products') }}
+    select * from {{ ref('int_products__as_of') }}
 ),
 
 categories as (
@@ -34,8 +34,7 @@ final as (
         price_bands.band_order as price_band_order,
         products.launched_on,
         products.discontinued_on,
-        products.launched_on <= {{ as_of_date() }}
-        and (products.discontinued_on is null or products.discontinued_on > {{ as_of_date() }}) as is_active
+        products.discontinued_on is null as is_active
     from products
     left join categories
         on products.category_id = categories.category_id

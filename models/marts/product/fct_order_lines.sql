@@ -1,32 +1,68 @@
--- Detail fact, one row per valid order line of a real customer up to as_of_date: amounts in
--- the reporting currency, recognized revenue and margin (completed orders only), with the
--- keys of every dimension. The daily and monthly product facts roll up from here.
+-- Detail fact: the order lines known on as_of_date (int_order_lines__as_of), with the keys of
+-- every dimension. The daily and monthly product facts roll up from here.
 --
--- Incremental: a run re-reads the last var order_lines_lookback_days days before the newest
--- line already loaded and replaces those lines by order_item_id, so late-arriving lines and
--- status changes (a return) inside the look-back land, and the table equals a full refresh.
+-- Incremental, and equal to a full refresh after any change to the source (a test proves
+-- it). A run first deletes the loaded lines that are no longer among the lines known on
+-- as_of_date (placed after a new, earlier as_of_date, or since rejected), then replaces by
+-- order_item_id every line that is new or was re-attributed to another customer, and every
+-- line whose source changed since the newest change loaded, minus a margin of
+-- var order_lines_lookback_days days for changes that reach the extract late. Changes are
+-- found by the source's updated_at (source_version), never by the order date, so a return
+-- booked a year after the order lands too. Restated exchange rates or product costs leave
+-- updated_at alone: reload with --full-refresh after such a restatement.
 {{ config(
     materialized='incremental',
     unique_key='order_item_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where order_item_id not in (select order_item_id from {{ ref('int_order_lines__as_of') }})
+    {% endif %}",
 ) }}
-
-{%- set lookback_filter -%}
-    ordered_on >= (
-        select {{ dbt.dateadd('day', -1 * var('order_lines_lookback_days'), 'max(loaded.ordered_on)') }}
-        from {{ this }} as loaded
-    )
-{%- endset %}
 
 with
 
 lines as (
-    select * from {{ ref('int_order_items__enriched') }}
-    where
-        ordered_on <= {{ as_of_date() }}
-        and {{ lookback_filter if is_incremental() else 'true' }}
+    select
+        *,
+        {{ periods_between("cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")", 'source_updated_at', 'second') }}
+            as source_version
+    from {{ ref('int_order_lines__as_of') }}
 ),
+
+{% if is_incremental() %}
+loaded as (
+    select
+        order_item_id,
+        customer_key
+    from {{ this }}
+),
+
+watermark as (
+    select
+        max(source_version) - {{ var('order_lines_lookback_days') }} * 86400 as reload_from_version
+    from {{ this }}
+),
+
+changed_lines as (
+    select lines.*
+    from lines
+    cross join watermark
+    where
+        lines.source_version >= watermark.reload_from_version
+        or not exists (
+            select 1 from loaded
+            where
+                loaded.order_item_id = lines.order_item_id
+                and loaded.customer_key = lines.customer_key
+        )
+),
+{% else %}
+changed_lines as (
+    select * from lines
+),
+{% endif %}
 
 -- Text columns are cast to one string type: the incremental schema check compares this
 -- select with the loaded table, and PostgreSQL tells varchar from text.
@@ -56,8 +92,9 @@ final as (
         gross_margin,
         is_discounted,
         recognized_net_revenue,
-        recognized_margin
-    from lines
+        recognized_margin,
+        source_version
+    from changed_lines
 )
 
 select * from final

@@ -7,10 +7,8 @@ baskets as (
     select distinct
         order_id,
         product_id as item_id
-    from {{ ref('int_order_items__enriched') }}
-    where
-        is_revenue
-        and ordered_on <= {{ as_of_date() }}
+    from {{ ref('int_order_lines__as_of') }}
+    where is_revenue
 ),
 
 {{ basket_affinity_ctes('baskets') }}

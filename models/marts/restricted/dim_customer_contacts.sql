@@ -4,7 +4,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers__unified') }}
+    select * from {{ ref('int_customers__as_of') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
--- One row per calendar day, from 1 January of the first order's year to 31 December of
--- as_of_date's year, generated in SQL (macro date_spine). Fiscal years start in month
+-- One row per calendar day, from 1 January of the first order's year to as_of_date (the
+-- calendar stops at "today", like every mart), generated in SQL (macro date_spine). Fiscal years start in month
 -- var fiscal_year_start_month and are named by the calendar year they end in; holidays
 -- are those of var holiday_country_code.
 {%- set fiscal_start = var('fiscal_year_start_month') | int %}
@@ -16,7 +16,7 @@ bounds as (
 days as (
     {{ date_spine(
         "(select first_day from bounds)",
-        "cast(" ~ dbt.last_day(as_of_date(), 'year') ~ " as date)",
+        as_of_date(),
     ) }}
 ),
 
@@ -61,7 +61,8 @@ final as (
         ]) }} as iso_year_week,
         cast({{ dbt.dateadd('day', '1 - calendar.iso_day_of_week', 'calendar.date_day') }} as date) as week_start,
         cast({{ dbt.date_trunc('month', 'calendar.date_day') }} as date) as month_start,
-        cast({{ dbt.last_day('calendar.date_day', 'month') }} as date) as month_end,
+        -- as_of_date's month is known only up to as_of_date.
+        least(cast({{ dbt.last_day('calendar.date_day', 'month') }} as date), {{ as_of_date() }}) as month_end,
         cast({{ dbt.date_trunc('quarter', 'calendar.date_day') }} as date) as quarter_start,
         cast({{ dbt.date_trunc('year', 'calendar.date_day') }} as date) as year_start,
         calendar.calendar_year
@@ -73,8 +74,7 @@ final as (
         calendar.iso_day_of_week >= 6 as is_weekend,
         holidays.holiday_date is not null as is_holiday,
         holidays.holiday_name,
-        calendar.date_day = cast({{ dbt.last_day('calendar.date_day', 'month') }} as date) as is_month_end,
-        calendar.date_day <= {{ as_of_date() }} as is_on_or_before_as_of_date
+        calendar.date_day = cast({{ dbt.last_day('calendar.date_day', 'month') }} as date) as is_month_end
     from calendar
     left join holidays
         on calendar.date_day = holidays.holiday_date

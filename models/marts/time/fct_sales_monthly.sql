@@ -43,7 +43,7 @@ filled as (
         months.month_start,
         months.month_end,
         months.days_in_month,
-        months.month_end <= {{ as_of_date() }} as is_complete_month,
+        months.month_end = cast({{ dbt.last_day('months.month_start', 'month') }} as date) as is_complete_month,
         coalesce(monthly.net_revenue, 0) as net_revenue,
         coalesce(monthly.gross_margin, 0) as gross_margin,
         coalesce(monthly.purchases, 0) as purchases,

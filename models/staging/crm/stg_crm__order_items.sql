@@ -3,7 +3,7 @@ with
 source as (
     {{ collapse_exact_duplicates(source('crm', 'order_items'), [
         'order_item_id', 'order_id', 'line_number', 'product_id', 'quantity', 'unit_price',
-        'discount_amount',
+        'discount_amount', 'updated_at',
     ]) }}
 ),
 
@@ -30,6 +30,7 @@ renamed as (
         cast(source.quantity as {{ dbt.type_int() }}) as quantity,
         cast(source.unit_price as {{ dbt.type_numeric() }}) as unit_price,
         cast(coalesce(source.discount_amount, 0) as {{ dbt.type_numeric() }}) as discount_amount,
+        {{ to_utc_timestamp('source.updated_at') }} as updated_at,
         source.loaded_copies,
         known_products.product_id is not null as is_known_product,
         known_orders.order_id is not null as is_known_order,
@@ -64,6 +65,7 @@ final as (
         quantity,
         unit_price,
         discount_amount,
+        updated_at,
         rejection_reason is null as is_valid,
         rejection_reason,
         loaded_copies

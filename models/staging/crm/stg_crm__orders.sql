@@ -3,7 +3,7 @@ with
 source as (
     {{ collapse_exact_duplicates(source('crm', 'orders'), [
         'order_id', 'customer_id', 'web_account_id', 'ordered_at', 'channel', 'store_id',
-        'sales_rep_id', 'campaign_id', 'order_status', 'currency_code',
+        'sales_rep_id', 'campaign_id', 'order_status', 'currency_code', 'updated_at',
     ]) }}
 ),
 
@@ -39,6 +39,7 @@ standardised as (
         source.order_status as order_status_source_value,
         coalesce(status_mappings.order_status, '{{ var("unknown_code") }}') as order_status,
         upper(trim(source.currency_code)) as currency_code,
+        {{ to_utc_timestamp('source.updated_at') }} as updated_at,
         source.loaded_copies,
         nullif(trim(source.channel), '') is not null
         and channel_mappings.channel_code is null as has_unmapped_channel
@@ -76,6 +77,7 @@ final as (
         order_status,
         order_status_source_value,
         currency_code,
+        updated_at,
         rejection_reason is null as is_valid,
         rejection_reason,
         loaded_copies

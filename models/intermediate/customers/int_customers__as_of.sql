@@ -1,0 +1,20 @@
+-- The customers who exist on as_of_date: unified customers who had signed up (in either
+-- identity source) by then. A customer who signs up later is not yet a prospect.
+with
+
+customers as (
+    select * from {{ ref('int_customers__unified') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+final as (
+    select customers.*
+    from customers
+    inner join as_of
+        on customers.signed_up_on <= as_of.as_of_date
+)
+
+select * from final

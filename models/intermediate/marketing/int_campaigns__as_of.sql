@@ -1,0 +1,29 @@
+-- The campaigns known on as_of_date: those that had started by then. A campaign still
+-- running on that date has no end date yet (its planned end lies in the future).
+with
+
+campaigns as (
+    select * from {{ ref('stg_crm__campaigns') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+final as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.campaign_type,
+        campaigns.channel_code,
+        campaigns.target_segment,
+        campaigns.starts_on,
+        case when campaigns.ends_on <= as_of.as_of_date then campaigns.ends_on end as ends_on,
+        campaigns.ends_on > as_of.as_of_date as is_running,
+        campaigns.budget_usd
+    from campaigns
+    inner join as_of
+        on campaigns.starts_on <= as_of.as_of_date
+)
+
+select * from final

@@ -1,0 +1,125 @@
+"""Every incremental model equals a full refresh after the source changes under it.
+
+Builds fct_order_lines (the project's incremental model) on the seeds, then changes the raw
+extract the way real CRM extracts change: new orders on new days, late lines added to an old
+order, an order returned 200 days after it was placed, a corrected line, a rejected line, and a
+new CRM customer who claims a web-only shopper's email (so that shopper's old lines move to
+another customer). Each change carries a new updated_at, as the source would write it. An
+incremental run must then hold exactly, row by row, what a full refresh holds.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INCREMENTAL_MODELS = ["fct_order_lines"]
+CHANGED_AT = "2026-01-03 08:00:00"
+
+
+class Comparison(NamedTuple):
+    model: str
+    rows: int
+    only_incremental: list[tuple]
+    only_full_refresh: list[tuple]
+
+
+def dbt(args: list[str], database: Path) -> None:
+    env = {**os.environ, "CRM_DUCKDB_PATH": str(database), "CRM_DUCKDB_TEMP_DIR": str(database.parent / "tmp"),
+           "DBT_PROFILES_DIR": str(ROOT)}
+    executable = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(executable), *args, "--quiet", "--target-path", str(database.parent / "target")],
+                   cwd=ROOT, env=env, check=True)
+
+
+def change_the_extract(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply late rows and late changes to the raw tables, each with a new updated_at."""
+    old_order, old_line = con.execute(
+        """select orders.order_id, min(items.order_item_id)
+           from raw.orders as orders inner join raw.order_items as items using (order_id)
+           where lower(trim(orders.order_status)) = 'completed' and orders.ordered_at like '2025-06-%'
+           group by 1 order by 1 limit 1""").fetchone()
+    web_only_email = con.execute(
+        """select web.email from raw.web_accounts as web
+           inner join intermediate.int_customers__identity_map as identities
+               on identities.source_system = 'web' and identities.source_id = web.web_account_id
+           inner join raw.orders as orders on orders.web_account_id = web.web_account_id
+           where identities.match_rule = 'web_only' and web.email is not null
+           order by web.web_account_id limit 1""").fetchone()[0]
+    statements = [
+        # rates for the new days, so new orders convert
+        f"""insert into raw.exchange_rates
+            select cast(rate_date as date) + 3, currency_code, usd_per_unit from raw.exchange_rates
+            where rate_date = (select max(rate_date) from raw.exchange_rates)""",
+        # new orders on a new day (as_of_date moves forward), each with its lines
+        f"""insert into raw.orders select * replace (order_id + 5000000 as order_id,
+                '2026-01-03 07:00:00' as ordered_at, '{CHANGED_AT}' as updated_at)
+            from raw.orders where order_id in (select order_id from raw.orders order by order_id limit 25)""",
+        f"""insert into raw.order_items select * replace (order_item_id + 50000000 as order_item_id,
+                order_id + 5000000 as order_id, '{CHANGED_AT}' as updated_at)
+            from raw.order_items where order_id in (select order_id from raw.orders order by order_id limit 25)""",
+        # a late line added to an order placed half a year ago
+        f"""insert into raw.order_items select * replace (order_item_id + 60000000 as order_item_id,
+                99 as line_number, '{CHANGED_AT}' as updated_at)
+            from raw.order_items where order_item_id = {old_line}""",
+        # that order returned months later (a header change only)
+        f"""update raw.orders set order_status = 'returned', updated_at = '{CHANGED_AT}'
+            where order_id = {old_order}""",
+        # a corrected line and a line that becomes invalid (rejected in staging)
+        f"""update raw.order_items set quantity = quantity + 1, updated_at = '{CHANGED_AT}'
+            where order_item_id = (select min(order_item_id) from raw.order_items where order_id <> {old_order})""",
+        f"""update raw.order_items set quantity = 0, updated_at = '{CHANGED_AT}'
+            where order_item_id = (select max(order_item_id) from raw.order_items where order_item_id < 50000000)""",
+        # a new CRM customer with a web-only shopper's email: the shopper's lines change customer
+        f"""insert into raw.customers select * replace (customer_id + 900000 as customer_id,
+                '{web_only_email}' as email, null as phone, '2025-12-01' as signup_date,
+                '{CHANGED_AT}' as updated_at)
+            from raw.customers where customer_id = (select min(customer_id) from raw.customers)""",
+    ]
+    for statement in statements:
+        con.execute(statement)
+
+
+def compare(con: duckdb.DuckDBPyConnection, model: str, incremental: str) -> Comparison:
+    def minus(left: str, right: str) -> list[tuple]:
+        return con.execute(f"select * from {left} except all select * from {right} limit 20").fetchall()
+    return Comparison(model, con.execute(f"select count(*) from marts.{model}").fetchone()[0],
+                      minus(incremental, f"marts.{model}"), minus(f"marts.{model}", incremental))
+
+
+@pytest.fixture(scope="module")
+def comparisons(tmp_path_factory: pytest.TempPathFactory) -> list[Comparison]:
+    database = tmp_path_factory.mktemp("incremental") / "crm.duckdb"
+    selection = ["--select", *[f"+{model}" for model in INCREMENTAL_MODELS]]
+    dbt(["seed"], database)
+    dbt(["run", *selection], database)
+    with duckdb.connect(str(database)) as con:
+        change_the_extract(con)
+    dbt(["run", *selection], database)
+    with duckdb.connect(str(database)) as con:
+        for model in INCREMENTAL_MODELS:
+            con.execute(f"create table main.{model}__incremental as select * from marts.{model}")
+    dbt(["run", "--full-refresh", *selection], database)
+    with duckdb.connect(str(database)) as con:
+        return [compare(con, model, f"main.{model}__incremental") for model in INCREMENTAL_MODELS]
+
+
+def test_the_project_has_no_other_incremental_model() -> None:
+    """A new incremental model must join INCREMENTAL_MODELS above, so this test covers it."""
+    declared = {path.stem for path in (ROOT / "models").rglob("*.sql")
+                if "materialized='incremental'" in path.read_text().replace('"', "'")}
+    assert declared == set(INCREMENTAL_MODELS)
+
+
+def test_incremental_run_equals_full_refresh_row_by_row(comparisons: list[Comparison]) -> None:
+    for comparison in comparisons:
+        assert comparison.rows > 0
+        assert not comparison.only_incremental, f"{comparison.model}: rows only the incremental run has"
+        assert not comparison.only_full_refresh, f"{comparison.model}: rows only the full refresh has"
