@@ -6,8 +6,10 @@
 --   3. failing that, the CRM customer with the same normalised phone (E.164);
 --   4. web accounts that match no CRM customer are matched with each other, by email, then
 --      phone; each group is one web-only shopper, keyed by its lowest web_account_id.
--- When several records share an email or phone, the lowest id wins, so the result never
--- depends on row order. Internal test accounts are kept here, flagged (a web
+-- An email or phone that two CRM customers share is ambiguous: it is not used for
+-- matching (the web account stays apart rather than joining one of them at random) and is
+-- listed in int_customers__identity_conflicts. Among web accounts, the lowest id leads a
+-- group, so the result never depends on row order. Internal test accounts are kept here, flagged (a web
 -- account inherits the flag of the CRM account it matches); the unified model drops them.
 
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
@@ -42,6 +44,7 @@ crm_by_email as (
     from crm_customers
     where email is not null
     group by email
+    having count(distinct customer_id) = 1
 ),
 
 crm_by_phone as (
@@ -51,6 +54,7 @@ crm_by_phone as (
     from crm_customers
     where phone is not null
     group by phone
+    having count(distinct customer_id) = 1
 ),
 
 crm_identities as (

@@ -52,6 +52,11 @@ validated as (
             when quantity <= 0 then 'non_positive_quantity'
             when unit_price < 0 then 'negative_unit_price'
             when discount_amount < 0 or discount_amount > unit_price * quantity then 'discount_out_of_range'
+            -- Implausible values (limits are vars, in the order's currency): one mistyped
+            -- quantity would otherwise multiply the revenue of every mart.
+            when quantity > {{ var('max_line_quantity') }} then 'quantity_above_limit'
+            when unit_price > {{ var('max_unit_price') }} then 'unit_price_above_limit'
+            when unit_price * quantity > {{ var('max_line_amount') }} then 'line_amount_above_limit'
         end as rejection_reason
     from renamed
 ),

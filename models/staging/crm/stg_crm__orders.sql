@@ -14,6 +14,16 @@ status_mappings as (
     from {{ ref('order_status_mappings') }}
 ),
 
+-- An order converts to the reporting currency at its day's rates: without its own
+-- currency's rate and the reporting currency's rate for that day (a missing rate, or a
+-- date beyond the rates table, such as a mistyped year), it cannot be valued.
+rates as (
+    select
+        rate_date,
+        currency_code
+    from {{ ref('stg_crm__exchange_rates') }}
+),
+
 channel_mappings as (
     select
         source_value,
@@ -42,12 +52,21 @@ standardised as (
         {{ to_utc_timestamp('source.updated_at') }} as updated_at,
         source.loaded_copies,
         nullif(trim(source.channel), '') is not null
-        and channel_mappings.channel_code is null as has_unmapped_channel
+        and channel_mappings.channel_code is null as has_unmapped_channel,
+        order_rates.rate_date is not null and reporting_rates.rate_date is not null as has_exchange_rate
     from source
     left join status_mappings
         on lower(trim(source.order_status)) = status_mappings.source_value
     left join channel_mappings
         on lower(trim(source.channel)) = channel_mappings.source_value
+    left join rates as order_rates
+        on
+            upper(trim(source.currency_code)) = order_rates.currency_code
+            and cast({{ to_utc_timestamp('source.ordered_at') }} as date) = order_rates.rate_date
+    left join rates as reporting_rates
+        on
+            reporting_rates.currency_code = '{{ var("reporting_currency") }}'
+            and cast({{ to_utc_timestamp('source.ordered_at') }} as date) = reporting_rates.rate_date
 ),
 
 validated as (
@@ -57,6 +76,7 @@ validated as (
             when order_status = '{{ var("unknown_code") }}' then 'unmapped_order_status'
             when has_unmapped_channel then 'unmapped_channel'
             when customer_id is null and web_account_id is null then 'missing_customer_reference'
+            when not has_exchange_rate then 'no_exchange_rate'
         end as rejection_reason
     from standardised
 ),
