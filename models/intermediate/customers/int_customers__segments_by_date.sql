@@ -5,6 +5,13 @@
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 
+{%- if var('rfm_frequency_breaks') | length + 1 != var('rfm_score_buckets') | int %}
+    {{ exceptions.raise_compiler_error(
+        "var rfm_frequency_breaks needs rfm_score_buckets - 1 = " ~ (var('rfm_score_buckets') | int - 1)
+        ~ " breaks (the least purchases for scores 2 and up), got " ~ var('rfm_frequency_breaks')
+    ) }}
+{%- endif %}
+
 with
 
 metrics as (
@@ -30,7 +37,10 @@ buyers as (
         margin_to_date,
         {{ quantile_score('days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date', descending=true) }}
             as recency_score,
-        {{ quantile_score('purchases_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as frequency_score,
+        -- Frequency is a small count full of ties: quintiles of it move with the data (no
+        -- score 3 at all, two purchases scoring 4). Fixed breaks keep its meaning.
+        cast({{ threshold_score('purchases_in_window', var('rfm_frequency_breaks')) }} as {{ dbt.type_int() }})
+            as frequency_score,
         {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
         -- Rank share for the value pyramid: ties broken by key so tier sizes are exact.
         {{ safe_divide(

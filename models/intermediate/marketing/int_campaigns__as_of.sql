@@ -1,5 +1,6 @@
 -- The campaigns known on as_of_date: those that had started by then. A campaign still
--- running on that date has no end date yet (its planned end lies in the future).
+-- running on that date has no end date yet (its planned end lies in the future). Budgets,
+-- kept in USD by the CRM, are converted to the reporting currency at the start date's rate.
 with
 
 campaigns as (
@@ -8,6 +9,14 @@ campaigns as (
 
 as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+reporting_rates as (
+    select
+        rate_date,
+        usd_per_unit
+    from {{ ref('stg_crm__exchange_rates') }}
+    where currency_code = '{{ var("reporting_currency") }}'
 ),
 
 final as (
@@ -20,10 +29,12 @@ final as (
         campaigns.starts_on,
         case when campaigns.ends_on <= as_of.as_of_date then campaigns.ends_on end as ends_on,
         campaigns.ends_on > as_of.as_of_date as is_running,
-        campaigns.budget_usd
+        cast(campaigns.budget_usd / reporting_rates.usd_per_unit as {{ type_double() }}) as budget
     from campaigns
     inner join as_of
         on campaigns.starts_on <= as_of.as_of_date
+    left join reporting_rates
+        on campaigns.starts_on = reporting_rates.rate_date
 )
 
 select * from final

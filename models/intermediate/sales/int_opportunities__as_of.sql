@@ -1,5 +1,6 @@
 -- The opportunities known on as_of_date: those opened on or before it. Their stage on that
--- date comes from int_opportunities__stage_history, which stops at as_of_date too.
+-- date comes from int_opportunities__stage_history, which stops at as_of_date too. Amounts,
+-- kept in USD by the CRM, are converted to the reporting currency at the opening day's rate.
 with
 
 opportunities as (
@@ -10,6 +11,14 @@ as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
+reporting_rates as (
+    select
+        rate_date,
+        usd_per_unit
+    from {{ ref('stg_crm__exchange_rates') }}
+    where currency_code = '{{ var("reporting_currency") }}'
+),
+
 final as (
     select
         opportunities.opportunity_id,
@@ -18,11 +27,13 @@ final as (
         opportunities.owner_sales_rep_id,
         opportunities.campaign_id,
         opportunities.source_channel_code,
-        opportunities.amount_usd,
+        cast(opportunities.amount_usd / reporting_rates.usd_per_unit as {{ type_double() }}) as amount,
         opportunities.created_at
     from opportunities
     inner join as_of
         on cast(opportunities.created_at as date) <= as_of.as_of_date
+    left join reporting_rates
+        on cast(opportunities.created_at as date) = reporting_rates.rate_date
 )
 
 select * from final

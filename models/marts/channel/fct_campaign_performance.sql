@@ -1,15 +1,6 @@
--- One row per campaign (market performance evaluation), every campaign listed even without
--- touches. Up to as_of_date:
---   response rate       = responding customers / customers reached
---   attributed revenue  = recognized revenue of responders' purchases from the touch until
---                         var campaign_attribution_days days after it (end exclusive), each
---                         order counted once per campaign
---   cost per response   = budget / responses;   return on budget = (attributed - budget) / budget
---   uplift              = mean spend of contacted (or responding) customers minus mean spend
---                         of non-contacted customers of the same RFM segment (state at the
---                         month end before the campaign), over the campaign's dates plus the
---                         attribution window, weighted by the contacted customers' segments.
--- Ratios are null, not errors, when their denominator is 0 (no touches, no budget).
+-- One row per campaign: reach, response, attributed and influenced revenue, return on budget
+-- and uplift, up to as_of_date. Definitions: doc block fct_campaign_performance
+-- (models/marts/channel/_channel__docs.md).
 with
 
 campaigns as (
@@ -26,7 +17,8 @@ purchases as (
         order_id,
         ordered_at,
         ordered_on,
-        recognized_net_revenue
+        recognized_net_revenue,
+        recognized_margin
     from {{ ref('int_orders__purchases') }}
 ),
 
@@ -41,11 +33,14 @@ reach as (
     group by campaign_id
 ),
 
-attributed_orders as (
-    select distinct
+-- Every purchase inside the attribution window of a responding touch.
+touched_purchases as (
+    select
         touches.campaign_id,
+        touches.touched_at,
         purchases.order_id,
-        purchases.recognized_net_revenue
+        purchases.recognized_net_revenue,
+        purchases.recognized_margin
     from touches
     inner join purchases
         on
@@ -55,12 +50,47 @@ attributed_orders as (
     where touches.has_responded
 ),
 
+-- Influenced: each campaign counts every purchase in its windows once, so a purchase inside
+-- two campaigns' windows counts for both (sums across campaigns overstate revenue).
+influenced_orders as (
+    select distinct
+        campaign_id,
+        order_id,
+        recognized_net_revenue
+    from touched_purchases
+),
+
+influenced as (
+    select
+        campaign_id,
+        count(*) as influenced_orders,
+        sum(recognized_net_revenue) as influenced_revenue
+    from influenced_orders
+    group by campaign_id
+),
+
+-- Attributed (last touch): a purchase belongs to the campaign of the latest responding touch
+-- whose window holds it (equal times: the lower campaign id), so it counts once in all.
+last_touches as (
+    select
+        campaign_id,
+        order_id,
+        recognized_net_revenue,
+        recognized_margin,
+        row_number() over (
+            partition by order_id order by touched_at desc, campaign_id asc
+        ) as touch_rank
+    from touched_purchases
+),
+
 attributed as (
     select
         campaign_id,
         count(*) as attributed_orders,
-        sum(recognized_net_revenue) as attributed_revenue
-    from attributed_orders
+        sum(recognized_net_revenue) as attributed_revenue,
+        sum(recognized_margin) as attributed_margin
+    from last_touches
+    where touch_rank = 1
     group by campaign_id
 ),
 
@@ -116,7 +146,10 @@ campaign_spend as (
         on
             campaign_customers.customer_key = purchases.customer_key
             and campaigns.starts_on <= purchases.ordered_on
-            and {{ dbt.dateadd('day', var('campaign_attribution_days') + 1, 'campaigns.ends_on') }}
+            -- a running campaign (no end date yet) counts its spend up to as_of_date
+            and {{ dbt.dateadd(
+                'day', var('campaign_attribution_days') + 1, 'coalesce(campaigns.ends_on, ' ~ as_of_date() ~ ')'
+            ) }}
             > purchases.ordered_on
     group by
         campaign_customers.campaign_id,
@@ -165,7 +198,7 @@ final as (
         campaigns.target_segment,
         campaigns.starts_on,
         campaigns.ends_on,
-        campaigns.budget_usd,
+        campaigns.budget,
         coalesce(reach.touches, 0) as touches,
         coalesce(reach.customers_reached, 0) as customers_reached,
         coalesce(reach.responses, 0) as responses,
@@ -173,8 +206,11 @@ final as (
         {{ safe_divide('reach.responding_customers', 'reach.customers_reached') }} as response_rate,
         coalesce(attributed.attributed_orders, 0) as attributed_orders,
         coalesce(attributed.attributed_revenue, 0) as attributed_revenue,
-        {{ safe_divide('campaigns.budget_usd', 'reach.responses') }} as cost_per_response,
-        {{ safe_divide('coalesce(attributed.attributed_revenue, 0) - campaigns.budget_usd', 'campaigns.budget_usd') }}
+        coalesce(attributed.attributed_margin, 0) as attributed_margin,
+        coalesce(influenced.influenced_orders, 0) as influenced_orders,
+        coalesce(influenced.influenced_revenue, 0) as influenced_revenue,
+        {{ safe_divide('campaigns.budget', 'reach.responses') }} as cost_per_response,
+        {{ safe_divide('coalesce(attributed.attributed_margin, 0) - campaigns.budget', 'campaigns.budget') }}
             as return_on_budget,
         uplift.contacted_uplift_per_customer,
         uplift.responder_uplift_per_customer
@@ -183,6 +219,8 @@ final as (
         on campaigns.campaign_id = reach.campaign_id
     left join attributed
         on campaigns.campaign_id = attributed.campaign_id
+    left join influenced
+        on campaigns.campaign_id = influenced.campaign_id
     left join uplift
         on campaigns.campaign_id = uplift.campaign_id
 )

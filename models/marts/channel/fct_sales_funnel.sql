@@ -31,9 +31,9 @@ opportunities as (
         count(case when is_won then 1 end) as won,
         count(case when is_lost then 1 end) as lost,
         count(case when is_open then 1 end) as open_opportunities,
-        sum(case when is_won then amount_usd else 0 end) as won_amount_usd,
-        sum(case when is_open then amount_usd else 0 end) as pipeline_amount_usd,
-        sum(case when is_open then weighted_amount_usd else 0 end) as weighted_pipeline_usd
+        sum(case when is_won then amount else 0 end) as won_amount,
+        sum(case when is_open then amount else 0 end) as pipeline_amount,
+        sum(case when is_open then weighted_amount else 0 end) as weighted_pipeline
     from {{ ref('fct_opportunities') }}
     group by 1, 2, 3, 4
 ),
@@ -54,9 +54,9 @@ combined as (
         coalesce(opportunities.won, 0) as won,
         coalesce(opportunities.lost, 0) as lost,
         coalesce(opportunities.open_opportunities, 0) as open_opportunities,
-        coalesce(opportunities.won_amount_usd, 0) as won_amount_usd,
-        coalesce(opportunities.pipeline_amount_usd, 0) as pipeline_amount_usd,
-        coalesce(opportunities.weighted_pipeline_usd, 0) as weighted_pipeline_usd
+        coalesce(opportunities.won_amount, 0) as won_amount,
+        coalesce(opportunities.pipeline_amount, 0) as pipeline_amount,
+        coalesce(opportunities.weighted_pipeline, 0) as weighted_pipeline
     from leads
     full outer join opportunities
         on
@@ -90,9 +90,9 @@ final as (
         {{ safe_divide('reached_proposal', 'reached_qualification') }} as qualification_to_proposal_rate,
         {{ safe_divide('reached_negotiation', 'reached_proposal') }} as proposal_to_negotiation_rate,
         {{ safe_divide('won', 'won + lost') }} as win_rate,
-        won_amount_usd,
-        pipeline_amount_usd,
-        weighted_pipeline_usd
+        won_amount,
+        pipeline_amount,
+        weighted_pipeline
     from combined
 )
 

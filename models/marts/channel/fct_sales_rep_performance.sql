@@ -15,9 +15,9 @@ funnel as (
         sum(opportunities) as opportunities,
         sum(won) as won,
         sum(lost) as lost,
-        sum(won_amount_usd) as won_amount_usd,
-        sum(pipeline_amount_usd) as pipeline_amount_usd,
-        sum(weighted_pipeline_usd) as weighted_pipeline_usd
+        sum(won_amount) as won_amount,
+        sum(pipeline_amount) as pipeline_amount,
+        sum(weighted_pipeline) as weighted_pipeline
     from {{ ref('fct_sales_funnel') }}
     group by owner_sales_rep_id
 ),
@@ -51,9 +51,9 @@ final as (
         cast(coalesce(funnel.won, 0) as {{ dbt.type_bigint() }}) as won,
         cast(coalesce(funnel.lost, 0) as {{ dbt.type_bigint() }}) as lost,
         {{ safe_divide('funnel.won', 'funnel.won + funnel.lost') }} as win_rate,
-        coalesce(funnel.won_amount_usd, 0) as won_amount_usd,
-        coalesce(funnel.pipeline_amount_usd, 0) as pipeline_amount_usd,
-        coalesce(funnel.weighted_pipeline_usd, 0) as weighted_pipeline_usd,
+        coalesce(funnel.won_amount, 0) as won_amount,
+        coalesce(funnel.pipeline_amount, 0) as pipeline_amount,
+        coalesce(funnel.weighted_pipeline, 0) as weighted_pipeline,
         closing.mean_days_to_win,
         coalesce(handled_orders.orders_handled, 0) as orders_handled,
         coalesce(handled_orders.handled_net_revenue, 0) as handled_net_revenue

@@ -1,21 +1,23 @@
 -- One row per customer with at least one purchase: historical, discounted and predicted
--- lifetime value in the reporting currency.
---
---   contribution_i   = gross margin - direct service cost in customer year i (year 0 = the
---                      first 365 days from the first purchase)
---   discounted LTV   = sum over i = 0..H of contribution_i / (1 + d)^i  - acquisition cost
---   predicted future = m * sum over i = 1..H of (r / (1 + d))^i
---                      m = mean yearly contribution after year 0 (year 0's when there is
---                      no later year), r = mean yearly retention rate of the customer base
--- d = var ltv_discount_rate, H = var ltv_horizon_years, acquisition cost = var
--- ltv_acquisition_cost. Textbook check (unit test): kept 10 years, acquisition 500, first
--- purchase 3000, yearly revenue 1000, yearly service cost 100, d = 8%:
---   2,500 + 900 x (1.08^-1 + ... + 1.08^-10) = 2,500 + 900 x 6.710081 = 8,539.07.
--- Amounts are rounded to cents.
+-- lifetime value in the reporting currency. Formulas, symbols and the textbook check: doc
+-- block fct_customer_lifetime_value (models/marts/customer/_customer__docs.md).
 with
 
 yearly_value as (
     select * from {{ ref('int_customers__yearly_value') }}
+),
+
+-- The state on as_of_date: whether the customer has churned, and how many of their customer
+-- years are complete (a year still running would understate a yearly mean).
+current_state as (
+    select
+        customer_key,
+        is_churned,
+        cast(floor((days_since_first_purchase + 1) / 365.0) as {{ dbt.type_int() }}) as complete_years
+    from {{ ref('int_customers__segments_by_date') }}
+    where
+        evaluation_date = {{ as_of_date() }}
+        and purchases_to_date > 0
 ),
 
 retention as (
@@ -25,38 +27,61 @@ retention as (
 
 per_customer as (
     select
-        customer_key,
-        sum(net_revenue) as historical_revenue,
-        sum(gross_margin) as historical_margin,
-        sum(service_cost) as historical_service_cost,
-        sum(contribution) as historical_contribution,
+        yearly_value.customer_key,
+        sum(yearly_value.net_revenue) as historical_revenue,
+        sum(yearly_value.gross_margin) as historical_margin,
+        sum(yearly_value.service_cost) as historical_service_cost,
+        sum(yearly_value.contribution) as historical_contribution,
         sum(
             case
-                when customer_year <= {{ var('ltv_horizon_years') }}
-                    then {{ discounted('contribution', 'customer_year', var('ltv_discount_rate')) }}
+                when yearly_value.customer_year <= {{ var('ltv_horizon_years') }}
+                    then {{ discounted('yearly_value.contribution', 'yearly_value.customer_year', var('ltv_discount_rate')) }}
                 else 0
             end
         ) as discounted_contribution,
-        max(customer_year) as last_customer_year,
-        coalesce(
-            avg(case when customer_year > 0 then contribution end),
-            avg(case when customer_year = 0 then contribution end)
-        ) as mean_yearly_contribution
+        max(case when yearly_value.has_purchase then yearly_value.customer_year end) + 1 as customer_years,
+        max(current_state.complete_years) as complete_years,
+        max(case when current_state.is_churned then 1 else 0 end) = 1 as is_churned,
+        sum(
+            case
+                when yearly_value.customer_year >= 1 and yearly_value.customer_year < current_state.complete_years
+                    then yearly_value.contribution
+                else 0
+            end
+        ) as later_complete_years_contribution,
+        sum(case when yearly_value.customer_year = 0 then yearly_value.contribution else 0 end)
+            as first_year_contribution
     from yearly_value
-    group by customer_key
+    inner join current_state
+        on yearly_value.customer_key = current_state.customer_key
+    group by yearly_value.customer_key
+),
+
+-- m: the mean over the complete years after year 0, years without any row counting as 0;
+-- year 0's contribution while no later year is complete.
+yearly_mean as (
+    select
+        *,
+        case
+            when complete_years >= 2
+                then later_complete_years_contribution / cast(complete_years - 1 as {{ type_double() }})
+            else first_year_contribution
+        end as mean_yearly_contribution
+    from per_customer
 ),
 
 -- predicted future = m * sum over i = 1..H of (r / (1 + d))^i, in closed form (a geometric
--- series; H terms of m when r / (1 + d) = 1).
+-- series; H terms of m when r / (1 + d) = 1); 0 for a churned customer.
 predicted as (
     select
-        per_customer.customer_key,
+        yearly_mean.customer_key,
         case
+            when yearly_mean.is_churned then 0
             when retention.retention_rate is null then null
             when retention.retention_rate = 1 + {{ var('ltv_discount_rate') }}
-                then per_customer.mean_yearly_contribution * {{ var('ltv_horizon_years') }}
+                then yearly_mean.mean_yearly_contribution * {{ var('ltv_horizon_years') }}
             else
-                per_customer.mean_yearly_contribution
+                yearly_mean.mean_yearly_contribution
                 * (retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}))
                 * (
                     1
@@ -66,30 +91,31 @@ predicted as (
                 )
                 / (1 - retention.retention_rate / (1 + {{ var('ltv_discount_rate') }}))
         end as predicted_future_value
-    from per_customer
+    from yearly_mean
     cross join retention
 ),
 
 final as (
     select
-        per_customer.customer_key,
-        per_customer.last_customer_year + 1 as customer_years,
-        {{ round_to('per_customer.historical_revenue', 2) }} as historical_revenue,
-        {{ round_to('per_customer.historical_margin', 2) }} as historical_margin,
-        {{ round_to('per_customer.historical_service_cost', 2) }} as historical_service_cost,
-        {{ round_to('per_customer.historical_contribution', 2) }} as historical_contribution,
+        yearly_mean.customer_key,
+        cast(yearly_mean.customer_years as {{ dbt.type_int() }}) as customer_years,
+        {{ round_to('yearly_mean.historical_revenue', 2) }} as historical_revenue,
+        {{ round_to('yearly_mean.historical_margin', 2) }} as historical_margin,
+        {{ round_to('yearly_mean.historical_service_cost', 2) }} as historical_service_cost,
+        {{ round_to('yearly_mean.historical_contribution', 2) }} as historical_contribution,
         cast({{ var('ltv_acquisition_cost') }} as {{ type_double() }}) as acquisition_cost,
-        {{ round_to('per_customer.historical_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as undiscounted_ltv,
-        {{ round_to('per_customer.discounted_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as discounted_ltv,
-        {{ round_to('per_customer.mean_yearly_contribution', 2) }} as mean_yearly_contribution,
+        {{ round_to('yearly_mean.historical_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as undiscounted_ltv,
+        {{ round_to('yearly_mean.discounted_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as discounted_ltv,
+        {{ round_to('yearly_mean.mean_yearly_contribution', 2) }} as mean_yearly_contribution,
         retention.retention_rate,
         {{ round_to('predicted.predicted_future_value', 2) }} as predicted_future_value,
+        yearly_mean.is_churned,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
         {{ var('ltv_horizon_years') }} as horizon_years
-    from per_customer
+    from yearly_mean
     cross join retention
     inner join predicted
-        on per_customer.customer_key = predicted.customer_key
+        on yearly_mean.customer_key = predicted.customer_key
 )
 
 select * from final
