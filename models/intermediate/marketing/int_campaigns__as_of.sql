@@ -11,12 +11,12 @@ as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
-reporting_rates as (
+usd_rates as (
     select
         rate_date,
-        usd_per_unit
-    from {{ ref('stg_crm__exchange_rates') }}
-    where currency_code = '{{ var("reporting_currency") }}'
+        reporting_per_unit
+    from {{ ref('int_exchange_rates__to_reporting') }}
+    where currency_code = 'USD'
 ),
 
 final as (
@@ -29,12 +29,12 @@ final as (
         campaigns.starts_on,
         case when campaigns.ends_on <= as_of.as_of_date then campaigns.ends_on end as ends_on,
         campaigns.ends_on > as_of.as_of_date as is_running,
-        cast(campaigns.budget_usd / reporting_rates.usd_per_unit as {{ type_double() }}) as budget
+        cast(campaigns.budget_usd * usd_rates.reporting_per_unit as {{ type_double() }}) as budget
     from campaigns
     inner join as_of
         on campaigns.starts_on <= as_of.as_of_date
-    left join reporting_rates
-        on campaigns.starts_on = reporting_rates.rate_date
+    left join usd_rates
+        on campaigns.starts_on = usd_rates.rate_date
 )
 
 select * from final

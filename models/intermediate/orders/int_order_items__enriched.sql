@@ -32,16 +32,8 @@ exchange_rates as (
     select
         rate_date,
         currency_code,
-        usd_per_unit
-    from {{ ref('stg_crm__exchange_rates') }}
-),
-
-reporting_rates as (
-    select
-        rate_date,
-        usd_per_unit as reporting_usd_per_unit
-    from exchange_rates
-    where currency_code = '{{ var("reporting_currency") }}'
+        reporting_per_unit
+    from {{ ref('int_exchange_rates__to_reporting') }}
 ),
 
 converted as (
@@ -63,21 +55,14 @@ converted as (
         order_items.unit_price as unit_price_local,
         -- Converted amounts are doubles on every adapter (numeric / numeric is a double on
         -- DuckDB but a numeric on PostgreSQL), so the marts' contracts hold everywhere.
+        order_rates.reporting_per_unit as fx_rate_to_reporting,
         cast(
-            exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
-        ) as fx_rate_to_reporting,
-        cast(
-            order_items.quantity * order_items.unit_price
-            * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
+            order_items.quantity * order_items.unit_price * order_rates.reporting_per_unit as {{ type_double() }}
         ) as gross_revenue,
-        cast(
-            order_items.discount_amount
-            * exchange_rates.usd_per_unit / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
-        ) as discount_amount,
-        cast(
-            order_items.quantity * products.unit_cost_usd
-            / reporting_rates.reporting_usd_per_unit as {{ type_double() }}
-        ) as cost,
+        cast(order_items.discount_amount * order_rates.reporting_per_unit as {{ type_double() }}) as discount_amount,
+        -- The catalogue keeps unit costs in USD.
+        cast(order_items.quantity * products.unit_cost_usd * usd_rates.reporting_per_unit as {{ type_double() }})
+            as cost,
         orders.order_status = 'completed' as is_revenue,
         -- The later of the order's and the line's change: a return changes the header only.
         greatest(
@@ -88,12 +73,14 @@ converted as (
         on order_items.order_id = orders.order_id
     inner join products
         on order_items.product_id = products.product_id
-    left join exchange_rates
+    left join exchange_rates as order_rates
         on
-            orders.currency_code = exchange_rates.currency_code
-            and orders.ordered_on = exchange_rates.rate_date
-    left join reporting_rates
-        on orders.ordered_on = reporting_rates.rate_date
+            orders.currency_code = order_rates.currency_code
+            and orders.ordered_on = order_rates.rate_date
+    left join exchange_rates as usd_rates
+        on
+            usd_rates.currency_code = 'USD'
+            and orders.ordered_on = usd_rates.rate_date
 ),
 
 final as (

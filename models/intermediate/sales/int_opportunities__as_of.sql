@@ -11,12 +11,12 @@ as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
-reporting_rates as (
+usd_rates as (
     select
         rate_date,
-        usd_per_unit
-    from {{ ref('stg_crm__exchange_rates') }}
-    where currency_code = '{{ var("reporting_currency") }}'
+        reporting_per_unit
+    from {{ ref('int_exchange_rates__to_reporting') }}
+    where currency_code = 'USD'
 ),
 
 final as (
@@ -27,13 +27,13 @@ final as (
         opportunities.owner_sales_rep_id,
         opportunities.campaign_id,
         opportunities.source_channel_code,
-        cast(opportunities.amount_usd / reporting_rates.usd_per_unit as {{ type_double() }}) as amount,
+        cast(opportunities.amount_usd * usd_rates.reporting_per_unit as {{ type_double() }}) as amount,
         opportunities.created_at
     from opportunities
     inner join as_of
         on cast(opportunities.created_at as date) <= as_of.as_of_date
-    left join reporting_rates
-        on cast(opportunities.created_at as date) = reporting_rates.rate_date
+    left join usd_rates
+        on cast(opportunities.created_at as date) = usd_rates.rate_date
 )
 
 select * from final
