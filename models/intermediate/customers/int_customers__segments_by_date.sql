@@ -42,9 +42,11 @@ buyers as (
         cast({{ threshold_score('purchases_in_window', var('rfm_frequency_breaks')) }} as {{ dbt.type_int() }})
             as frequency_score,
         {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
-        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact.
+        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked
+        -- on the margin in cents (the money type), so float noise never decides a tie.
         {{ safe_divide(
-            'row_number() over (partition by evaluation_date order by margin_to_date desc, customer_key)',
+            'row_number() over (partition by evaluation_date order by cast(margin_to_date as '
+            ~ type_money() ~ ') desc, customer_key)',
             'count(*) over (partition by evaluation_date)',
         ) }} as margin_rank_share
     from metrics

@@ -53,16 +53,15 @@ converted as (
         order_items.quantity,
         orders.currency_code,
         order_items.unit_price as unit_price_local,
-        -- Converted amounts are doubles on every adapter (numeric / numeric is a double on
-        -- DuckDB but a numeric on PostgreSQL), so the marts' contracts hold everywhere.
         order_rates.reporting_per_unit as fx_rate_to_reporting,
-        cast(
-            order_items.quantity * order_items.unit_price * order_rates.reporting_per_unit as {{ type_double() }}
-        ) as gross_revenue,
-        cast(order_items.discount_amount * order_rates.reporting_per_unit as {{ type_double() }}) as discount_amount,
+        -- Each line's converted amounts are rounded to the cent here, once (doc block money):
+        -- every total of every mart is then an exact sum of the same cents, so the marts agree
+        -- with each other to the cent. Net revenue and margin are derived from these three.
+        {{ to_money('order_items.quantity * order_items.unit_price * order_rates.reporting_per_unit') }}
+            as gross_revenue,
+        {{ to_money('order_items.discount_amount * order_rates.reporting_per_unit') }} as discount_amount,
         -- The catalogue keeps unit costs in USD.
-        cast(order_items.quantity * products.unit_cost_usd * usd_rates.reporting_per_unit as {{ type_double() }})
-            as cost,
+        {{ to_money('order_items.quantity * products.unit_cost_usd * usd_rates.reporting_per_unit') }} as cost,
         orders.order_status = 'completed' as is_revenue,
         -- The later of the order's and the line's change: a return changes the header only.
         greatest(

@@ -198,22 +198,23 @@ final as (
         campaigns.target_segment,
         campaigns.starts_on,
         campaigns.ends_on,
-        campaigns.budget,
+        cast(campaigns.budget as {{ type_money() }}) as budget,
         coalesce(reach.touches, 0) as touches,
         coalesce(reach.customers_reached, 0) as customers_reached,
         coalesce(reach.responses, 0) as responses,
         coalesce(reach.responding_customers, 0) as responding_customers,
         {{ safe_divide('reach.responding_customers', 'reach.customers_reached') }} as response_rate,
         coalesce(attributed.attributed_orders, 0) as attributed_orders,
-        coalesce(attributed.attributed_revenue, 0) as attributed_revenue,
-        coalesce(attributed.attributed_margin, 0) as attributed_margin,
+        cast(coalesce(attributed.attributed_revenue, 0) as {{ type_money() }}) as attributed_revenue,
+        cast(coalesce(attributed.attributed_margin, 0) as {{ type_money() }}) as attributed_margin,
         coalesce(influenced.influenced_orders, 0) as influenced_orders,
-        coalesce(influenced.influenced_revenue, 0) as influenced_revenue,
-        {{ safe_divide('campaigns.budget', 'reach.responses') }} as cost_per_response,
+        cast(coalesce(influenced.influenced_revenue, 0) as {{ type_money() }}) as influenced_revenue,
+        {{ divide_money('campaigns.budget', 'reach.responses') }} as cost_per_response,
+        -- a ratio: from the unrounded amounts, in double precision
         {{ safe_divide('coalesce(attributed.attributed_margin, 0) - campaigns.budget', 'campaigns.budget') }}
             as return_on_budget,
-        uplift.contacted_uplift_per_customer,
-        uplift.responder_uplift_per_customer
+        cast(uplift.contacted_uplift_per_customer as {{ type_money() }}) as contacted_uplift_per_customer,
+        cast(uplift.responder_uplift_per_customer as {{ type_money() }}) as responder_uplift_per_customer
     from campaigns
     left join reach
         on campaigns.campaign_id = reach.campaign_id

@@ -36,12 +36,12 @@ final as (
         {{ composite_key(['channel_code', 'month_start']) }} as channel_month_id,
         channel_code,
         month_start,
-        net_revenue,
-        gross_margin,
+        cast(net_revenue as {{ type_money() }}) as net_revenue,
+        cast(gross_margin as {{ type_money() }}) as gross_margin,
         purchases,
         customers,
         new_customers,
-        {{ safe_divide('net_revenue', 'purchases') }} as average_order_value,
+        {{ divide_money('net_revenue', 'purchases') }} as average_order_value,
         {{ safe_divide('net_revenue', 'sum(net_revenue) over (partition by month_start)') }} as month_revenue_share
     from by_channel
 )

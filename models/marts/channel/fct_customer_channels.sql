@@ -20,7 +20,7 @@ final as (
         count(*) > 1 as is_multichannel,
         count(case when is_online then 1 end) > 0 as has_bought_online,
         cast(sum(purchases) as {{ dbt.type_bigint() }}) as purchases,
-        sum(net_revenue) as net_revenue,
+        cast(sum(net_revenue) as {{ type_money() }}) as net_revenue,
         {{ safe_divide('max(case when channel_rank = 1 then net_revenue end)', 'sum(net_revenue)') }}
             as preferred_channel_revenue_share
     from usage

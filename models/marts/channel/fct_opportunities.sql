@@ -56,7 +56,7 @@ final as (
         opportunities.source_channel_code,
         opportunities.created_at,
         cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as created_month,
-        cast(opportunities.amount as {{ type_double() }}) as amount,
+        cast(opportunities.amount as {{ type_money() }}) as amount,
         coalesce(progress.current_stage, 'prospecting') as current_stage,
         coalesce(progress.current_stage = 'closed_won', false) as is_won,
         coalesce(progress.current_stage = 'closed_lost', false) as is_lost,
@@ -71,7 +71,7 @@ final as (
         {{ periods_between('opportunities.created_at', 'progress.closed_at', 'day') }}
             as days_to_close,
         progress.days_in_open_stages,
-        cast(opportunities.amount * current_stage_probability.win_probability as {{ type_double() }})
+        cast(opportunities.amount * current_stage_probability.win_probability as {{ type_money() }})
             as weighted_amount
     from opportunities
     left join progress

@@ -90,9 +90,9 @@ final as (
         {{ safe_divide('reached_proposal', 'reached_qualification') }} as qualification_to_proposal_rate,
         {{ safe_divide('reached_negotiation', 'reached_proposal') }} as proposal_to_negotiation_rate,
         {{ safe_divide('won', 'won + lost') }} as win_rate,
-        won_amount,
-        pipeline_amount,
-        weighted_pipeline
+        cast(won_amount as {{ type_money() }}) as won_amount,
+        cast(pipeline_amount as {{ type_money() }}) as pipeline_amount,
+        cast(weighted_pipeline as {{ type_money() }}) as weighted_pipeline
     from combined
 )
 

@@ -51,12 +51,12 @@ final as (
         cast(coalesce(funnel.won, 0) as {{ dbt.type_bigint() }}) as won,
         cast(coalesce(funnel.lost, 0) as {{ dbt.type_bigint() }}) as lost,
         {{ safe_divide('funnel.won', 'funnel.won + funnel.lost') }} as win_rate,
-        coalesce(funnel.won_amount, 0) as won_amount,
-        coalesce(funnel.pipeline_amount, 0) as pipeline_amount,
-        coalesce(funnel.weighted_pipeline, 0) as weighted_pipeline,
+        cast(coalesce(funnel.won_amount, 0) as {{ type_money() }}) as won_amount,
+        cast(coalesce(funnel.pipeline_amount, 0) as {{ type_money() }}) as pipeline_amount,
+        cast(coalesce(funnel.weighted_pipeline, 0) as {{ type_money() }}) as weighted_pipeline,
         closing.mean_days_to_win,
         coalesce(handled_orders.orders_handled, 0) as orders_handled,
-        coalesce(handled_orders.handled_net_revenue, 0) as handled_net_revenue
+        cast(coalesce(handled_orders.handled_net_revenue, 0) as {{ type_money() }}) as handled_net_revenue
     from reps
     left join funnel
         on reps.sales_rep_id = funnel.owner_sales_rep_id

@@ -23,9 +23,9 @@ final as (
         {{ safe_divide('count(*)', 'sum(count(*)) over ()') }} as customer_share,
         avg(cast(channels_used as {{ type_double() }})) as mean_channels_used,
         avg(cast(purchases as {{ type_double() }})) as mean_purchases,
-        avg(net_revenue) as mean_net_revenue,
-        avg(margin_to_date) as mean_margin,
-        sum(net_revenue) as net_revenue,
+        {{ divide_money('sum(net_revenue)', 'count(*)') }} as mean_net_revenue,
+        {{ divide_money('sum(margin_to_date)', 'count(*)') }} as mean_margin,
+        cast(sum(net_revenue) as {{ type_money() }}) as net_revenue,
         {{ safe_divide('sum(net_revenue)', 'sum(sum(net_revenue)) over ()') }} as revenue_share
     from customers
     group by channel_behaviour

@@ -35,7 +35,9 @@ per_customer as (
         sum(
             case
                 when yearly_value.customer_year <= {{ var('ltv_horizon_years') }}
-                    then {{ discounted('yearly_value.contribution', 'yearly_value.customer_year', var('ltv_discount_rate')) }}
+                    then {{ discounted(
+                        'yearly_value.contribution', 'yearly_value.customer_year', var('ltv_discount_rate'),
+                    ) }}
                 else 0
             end
         ) as discounted_contribution,
@@ -58,13 +60,14 @@ per_customer as (
 ),
 
 -- m: the mean over the complete years after year 0, years without any row counting as 0;
--- year 0's contribution while no later year is complete.
+-- year 0's contribution while no later year is complete. A mean of money, in cents (macro
+-- divide_money), so a mean on a half cent rounds alike on every database.
 yearly_mean as (
     select
         *,
         case
             when complete_years >= 2
-                then later_complete_years_contribution / cast(complete_years - 1 as {{ type_double() }})
+                then {{ divide_money('later_complete_years_contribution', 'complete_years - 1') }}
             else first_year_contribution
         end as mean_yearly_contribution
     from per_customer
@@ -99,16 +102,18 @@ final as (
     select
         yearly_mean.customer_key,
         cast(yearly_mean.customer_years as {{ dbt.type_int() }}) as customer_years,
-        {{ round_to('yearly_mean.historical_revenue', 2) }} as historical_revenue,
-        {{ round_to('yearly_mean.historical_margin', 2) }} as historical_margin,
-        {{ round_to('yearly_mean.historical_service_cost', 2) }} as historical_service_cost,
-        {{ round_to('yearly_mean.historical_contribution', 2) }} as historical_contribution,
-        cast({{ var('ltv_acquisition_cost') }} as {{ type_double() }}) as acquisition_cost,
-        {{ round_to('yearly_mean.historical_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as undiscounted_ltv,
-        {{ round_to('yearly_mean.discounted_contribution - ' ~ var('ltv_acquisition_cost'), 2) }} as discounted_ltv,
-        {{ round_to('yearly_mean.mean_yearly_contribution', 2) }} as mean_yearly_contribution,
+        cast(yearly_mean.historical_revenue as {{ type_money() }}) as historical_revenue,
+        cast(yearly_mean.historical_margin as {{ type_money() }}) as historical_margin,
+        cast(yearly_mean.historical_service_cost as {{ type_money() }}) as historical_service_cost,
+        cast(yearly_mean.historical_contribution as {{ type_money() }}) as historical_contribution,
+        cast({{ var('ltv_acquisition_cost') }} as {{ type_money() }}) as acquisition_cost,
+        cast(yearly_mean.historical_contribution - {{ var('ltv_acquisition_cost') }} as {{ type_money() }})
+            as undiscounted_ltv,
+        cast(yearly_mean.discounted_contribution - {{ var('ltv_acquisition_cost') }} as {{ type_money() }})
+            as discounted_ltv,
+        cast(yearly_mean.mean_yearly_contribution as {{ type_money() }}) as mean_yearly_contribution,
         retention.retention_rate,
-        {{ round_to('predicted.predicted_future_value', 2) }} as predicted_future_value,
+        cast(predicted.predicted_future_value as {{ type_money() }}) as predicted_future_value,
         yearly_mean.is_churned,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
         {{ var('ltv_horizon_years') }} as horizon_years

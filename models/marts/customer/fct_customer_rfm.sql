@@ -19,7 +19,7 @@ final as (
         last_purchase_on,
         days_since_last_purchase as recency_days,
         purchases_in_window as frequency,
-        revenue_in_window as monetary,
+        cast(revenue_in_window as {{ type_money() }}) as monetary,
         recency_score,
         frequency_score,
         monetary_score,

@@ -18,7 +18,7 @@ final as (
         cast({{ var('pareto_customer_share') }} as {{ type_double() }}) as top_customer_share,
         count(case when revenue_rank <= {{ var('pareto_customer_share') }} * buying_customers then 1 end)
             as top_customers,
-        sum(revenue_to_date) as revenue,
+        cast(sum(revenue_to_date) as {{ type_money() }}) as revenue,
         {{ safe_divide(
             'sum(case when revenue_rank <= ' ~ var('pareto_customer_share') ~ ' * buying_customers then revenue_to_date else 0 end)',
             'sum(revenue_to_date)',

@@ -33,9 +33,9 @@ final as (
         end as tier_order,
         by_tier.customers,
         {{ safe_divide('by_tier.customers', 'totals.customers') }} as customer_share,
-        by_tier.margin,
+        cast(by_tier.margin as {{ type_money() }}) as margin,
         {{ safe_divide('by_tier.margin', 'totals.margin') }} as margin_share,
-        by_tier.revenue,
+        cast(by_tier.revenue as {{ type_money() }}) as revenue,
         {{ safe_divide('by_tier.revenue', 'totals.revenue') }} as revenue_share,
         {{ as_of_date() }} as as_of_date
     from by_tier

@@ -26,8 +26,8 @@ final as (
         categories.category_name,
         coalesce(departments.category_id, categories.category_id) as department_id,
         coalesce(departments.category_name, categories.category_name) as department_name,
-        products.list_price_usd,
-        products.unit_cost_usd,
+        cast(products.list_price_usd as {{ type_money() }}) as list_price_usd,
+        cast(products.unit_cost_usd as {{ type_money() }}) as unit_cost_usd,
         {{ safe_divide('products.list_price_usd - products.unit_cost_usd', 'products.list_price_usd') }}
             as unit_margin_rate,
         price_bands.price_band,

@@ -64,6 +64,18 @@ changed_lines as (
 ),
 {% endif %}
 
+-- Money to the cent (doc block money): gross revenue, discount and cost are each rounded
+-- once; net revenue and margin are their exact differences, so gross - discount = net and
+-- net - cost = margin hold on every line and in every roll-up of the lines.
+cents as (
+    select
+        *,
+        cast(gross_revenue as {{ type_money() }}) as gross_revenue_cents,
+        cast(discount_amount as {{ type_money() }}) as discount_cents,
+        cast(cost as {{ type_money() }}) as cost_cents
+    from changed_lines
+),
+
 -- Text columns are cast to one string type: the incremental schema check compares this
 -- select with the loaded table, and PostgreSQL tells varchar from text.
 final as (
@@ -83,18 +95,24 @@ final as (
         is_revenue,
         quantity,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
-        unit_price_local,
+        cast(unit_price_local as {{ type_money() }}) as unit_price_local,
         fx_rate_to_reporting,
-        gross_revenue,
-        discount_amount,
-        net_revenue,
-        cost,
-        gross_margin,
+        gross_revenue_cents as gross_revenue,
+        discount_cents as discount_amount,
+        cast(gross_revenue_cents - discount_cents as {{ type_money() }}) as net_revenue,
+        cost_cents as cost,
+        cast(gross_revenue_cents - discount_cents - cost_cents as {{ type_money() }}) as gross_margin,
         is_discounted,
-        recognized_net_revenue,
-        recognized_margin,
+        -- recognized as in int_order_items__enriched: completed orders only, else 0
+        cast(
+            case when is_revenue then gross_revenue_cents - discount_cents else 0 end as {{ type_money() }}
+        ) as recognized_net_revenue,
+        cast(
+            case when is_revenue then gross_revenue_cents - discount_cents - cost_cents else 0 end
+            as {{ type_money() }}
+        ) as recognized_margin,
         source_version
-    from changed_lines
+    from cents
 )
 
 select * from final

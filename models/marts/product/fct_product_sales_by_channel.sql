@@ -27,8 +27,8 @@ final as (
         product_id,
         channel_code,
         units_sold,
-        net_revenue,
-        gross_margin,
+        cast(net_revenue as {{ type_money() }}) as net_revenue,
+        cast(gross_margin as {{ type_money() }}) as gross_margin,
         distinct_buyers,
         {{ safe_divide('net_revenue', 'sum(net_revenue) over (partition by product_id)') }} as product_revenue_share
     from by_channel

@@ -24,8 +24,8 @@ final as (
         customers.rfm_segment,
         customers.value_tier,
         cast(sum(lines.quantity) as {{ dbt.type_bigint() }}) as units_sold,
-        sum(lines.recognized_net_revenue) as net_revenue,
-        sum(lines.recognized_margin) as gross_margin,
+        cast(sum(lines.recognized_net_revenue) as {{ type_money() }}) as net_revenue,
+        cast(sum(lines.recognized_margin) as {{ type_money() }}) as gross_margin,
         count(distinct lines.customer_key) as distinct_buyers
     from lines
     inner join customers

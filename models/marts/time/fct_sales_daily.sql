@@ -51,17 +51,17 @@ filled as (
 final as (
     select
         filled.date_day,
-        filled.net_revenue,
-        filled.gross_margin,
+        cast(filled.net_revenue as {{ type_money() }}) as net_revenue,
+        cast(filled.gross_margin as {{ type_money() }}) as gross_margin,
         filled.purchases,
         filled.active_customers,
         filled.new_customers,
-        {{ safe_divide('filled.net_revenue', 'filled.purchases') }} as average_order_value,
-        previous_day.net_revenue as previous_day_net_revenue,
+        {{ divide_money('filled.net_revenue', 'filled.purchases') }} as average_order_value,
+        cast(previous_day.net_revenue as {{ type_money() }}) as previous_day_net_revenue,
         {{ safe_divide('filled.net_revenue - previous_day.net_revenue', 'previous_day.net_revenue') }}
             as net_revenue_change_vs_previous_day,
         cast({{ dbt.dateadd('year', -1, 'filled.date_day') }} as date) as same_day_last_year,
-        last_year.net_revenue as same_day_last_year_net_revenue,
+        cast(last_year.net_revenue as {{ type_money() }}) as same_day_last_year_net_revenue,
         {{ safe_divide('filled.net_revenue - last_year.net_revenue', 'last_year.net_revenue') }}
             as net_revenue_change_vs_last_year
     from filled

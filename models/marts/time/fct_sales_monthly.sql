@@ -60,16 +60,16 @@ final as (
         filled.month_end,
         filled.days_in_month,
         filled.is_complete_month,
-        filled.net_revenue,
-        filled.gross_margin,
+        cast(filled.net_revenue as {{ type_money() }}) as net_revenue,
+        cast(filled.gross_margin as {{ type_money() }}) as gross_margin,
         filled.purchases,
         filled.active_customers,
         filled.new_customers,
-        {{ safe_divide('filled.net_revenue', 'filled.purchases') }} as average_order_value,
-        previous_month.net_revenue as previous_month_net_revenue,
+        {{ divide_money('filled.net_revenue', 'filled.purchases') }} as average_order_value,
+        cast(previous_month.net_revenue as {{ type_money() }}) as previous_month_net_revenue,
         {{ safe_divide('filled.net_revenue - previous_month.net_revenue', 'previous_month.net_revenue') }}
             as net_revenue_change_vs_previous_month,
-        last_year.net_revenue as same_month_last_year_net_revenue,
+        cast(last_year.net_revenue as {{ type_money() }}) as same_month_last_year_net_revenue,
         {{ safe_divide('filled.net_revenue - last_year.net_revenue', 'last_year.net_revenue') }}
             as net_revenue_change_vs_last_year
     from filled
