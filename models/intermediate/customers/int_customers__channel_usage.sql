@@ -18,7 +18,7 @@ by_channel as (
         customer_key,
         channel_code,
         count(*) as purchases,
-        sum(recognized_net_revenue) as net_revenue,
+        cast(sum(recognized_net_revenue) as {{ type_money() }}) as net_revenue,
         max(ordered_on) as last_purchase_on
     from purchases
     group by

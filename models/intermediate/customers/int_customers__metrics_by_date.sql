@@ -43,8 +43,8 @@ totals as (
         min(purchases.ordered_on) as first_purchase_on,
         max(purchases.ordered_on) as last_purchase_on,
         max(purchases.purchase_number) as last_purchase_number,
-        coalesce(sum(purchases.recognized_net_revenue), 0) as revenue_to_date,
-        coalesce(sum(purchases.recognized_margin), 0) as margin_to_date,
+        cast(coalesce(sum(purchases.recognized_net_revenue), 0) as {{ type_money() }}) as revenue_to_date,
+        cast(coalesce(sum(purchases.recognized_margin), 0) as {{ type_money() }}) as margin_to_date,
         count(
             case
                 when
@@ -53,14 +53,14 @@ totals as (
                     then purchases.order_id
             end
         ) as purchases_in_window,
-        coalesce(sum(
+        cast(coalesce(sum(
             case
                 when
                     purchases.ordered_on
                     > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
                     then purchases.recognized_net_revenue
             end
-        ), 0) as revenue_in_window
+        ), 0) as {{ type_money() }}) as revenue_in_window
     from customer_dates
     left join purchases
         on

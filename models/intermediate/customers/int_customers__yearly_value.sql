@@ -78,12 +78,14 @@ final as (
     select
         customer_years.customer_key,
         customer_years.customer_year,
-        coalesce(purchase_years.net_revenue, 0) as net_revenue,
-        coalesce(purchase_years.gross_margin, 0) as gross_margin,
+        cast(coalesce(purchase_years.net_revenue, 0) as {{ type_money() }}) as net_revenue,
+        cast(coalesce(purchase_years.gross_margin, 0) as {{ type_money() }}) as gross_margin,
         coalesce(ticket_years.tickets, 0) as tickets,
-        coalesce(ticket_years.tickets, 0) * {{ cost_per_ticket }} as service_cost,
-        coalesce(purchase_years.gross_margin, 0)
-        - coalesce(ticket_years.tickets, 0) * {{ cost_per_ticket }} as contribution,
+        {{ to_money('coalesce(ticket_years.tickets, 0) * ' ~ cost_per_ticket) }} as service_cost,
+        cast(
+            coalesce(purchase_years.gross_margin, 0)
+            - {{ to_money('coalesce(ticket_years.tickets, 0) * ' ~ cost_per_ticket) }} as {{ type_money() }}
+        ) as contribution,
         purchase_years.customer_key is not null as has_purchase
     from customer_years
     left join purchase_years

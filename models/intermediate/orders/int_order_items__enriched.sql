@@ -102,13 +102,16 @@ final as (
         fx_rate_to_reporting,
         gross_revenue,
         discount_amount,
-        gross_revenue - discount_amount as net_revenue,
+        -- Differences of cents are exact; the casts only keep one money type on every adapter.
+        cast(gross_revenue - discount_amount as {{ type_money() }}) as net_revenue,
         cost,
-        gross_revenue - discount_amount - cost as gross_margin,
+        cast(gross_revenue - discount_amount - cost as {{ type_money() }}) as gross_margin,
         discount_amount > 0 as is_discounted,
         is_revenue,
-        case when is_revenue then gross_revenue - discount_amount else 0 end as recognized_net_revenue,
-        case when is_revenue then gross_revenue - discount_amount - cost else 0 end as recognized_margin,
+        cast(case when is_revenue then gross_revenue - discount_amount else 0 end as {{ type_money() }})
+            as recognized_net_revenue,
+        cast(case when is_revenue then gross_revenue - discount_amount - cost else 0 end as {{ type_money() }})
+            as recognized_margin,
         source_updated_at
     from converted
 )

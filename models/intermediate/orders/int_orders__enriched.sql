@@ -41,13 +41,13 @@ joined as (
         orders.order_status = 'completed' and coalesce(order_lines.line_count, 0) > 0 as is_purchase,
         coalesce(order_lines.line_count, 0) as line_count,
         coalesce(order_lines.units, 0) as units,
-        coalesce(order_lines.gross_revenue, 0) as gross_revenue,
-        coalesce(order_lines.discount_amount, 0) as discount_amount,
-        coalesce(order_lines.net_revenue, 0) as net_revenue,
-        coalesce(order_lines.cost, 0) as cost,
-        coalesce(order_lines.gross_margin, 0) as gross_margin,
-        coalesce(order_lines.recognized_net_revenue, 0) as recognized_net_revenue,
-        coalesce(order_lines.recognized_margin, 0) as recognized_margin,
+        cast(coalesce(order_lines.gross_revenue, 0) as {{ type_money() }}) as gross_revenue,
+        cast(coalesce(order_lines.discount_amount, 0) as {{ type_money() }}) as discount_amount,
+        cast(coalesce(order_lines.net_revenue, 0) as {{ type_money() }}) as net_revenue,
+        cast(coalesce(order_lines.cost, 0) as {{ type_money() }}) as cost,
+        cast(coalesce(order_lines.gross_margin, 0) as {{ type_money() }}) as gross_margin,
+        cast(coalesce(order_lines.recognized_net_revenue, 0) as {{ type_money() }}) as recognized_net_revenue,
+        cast(coalesce(order_lines.recognized_margin, 0) as {{ type_money() }}) as recognized_margin,
         coalesce(order_lines.is_discounted, false) as is_discounted
     from orders
     left join order_lines
