@@ -1,5 +1,6 @@
 -- dim_customers_history holds exactly one current version per customer in dim_customers,
--- and that version carries the customer's current segment, tier and stage.
+-- that version carries the customer's current segment, tier and stage, and no key outside
+-- dim_customers has a current version.
 with
 
 current_versions as (
@@ -28,8 +29,33 @@ counted as (
     left join current_versions
         on customers.customer_key = current_versions.customer_key
     group by customers.customer_key
+),
+
+orphans as (
+    select
+        current_versions.customer_key,
+        count(*) as current_versions,
+        0 as matching_versions
+    from current_versions
+    left join customers
+        on current_versions.customer_key = customers.customer_key
+    where customers.customer_key is null
+    group by current_versions.customer_key
+),
+
+final as (
+    select
+        customer_key,
+        current_versions,
+        matching_versions
+    from counted
+    where current_versions != 1 or matching_versions != 1
+    union all
+    select
+        customer_key,
+        current_versions,
+        matching_versions
+    from orphans
 )
 
-select *
-from counted
-where current_versions != 1 or matching_versions != 1
+select * from final

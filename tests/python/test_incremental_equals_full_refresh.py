@@ -4,8 +4,10 @@ Builds fct_order_lines (the project's incremental model) on the seeds, then chan
 extract the way real CRM extracts change: new orders on new days, late lines added to an old
 order, an order returned 200 days after it was placed, a corrected line, a rejected line, and a
 new CRM customer who claims a web-only shopper's email (so that shopper's old lines move to
-another customer). Each change carries a new updated_at, as the source would write it. An
-incremental run must then hold exactly, row by row, what a full refresh holds.
+another customer). Each change carries a new updated_at, as the source would write it; a
+restated exchange rate and a restated product cost do not. An incremental run must then hold
+exactly, row by row, what a full refresh holds; and again after a run in another reporting
+currency.
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ def change_the_extract(con: duckdb.DuckDBPyConnection) -> None:
             where order_item_id = (select min(order_item_id) from raw.order_items where order_id <> {old_order})""",
         f"""update raw.order_items set quantity = 0, updated_at = '{CHANGED_AT}'
             where order_item_id = (select max(order_item_id) from raw.order_items where order_item_id < 50000000)""",
+        # restatements that leave updated_at alone: an old EUR rate and a product's cost
+        """update raw.exchange_rates set usd_per_unit = usd_per_unit * 1.01
+            where currency_code = 'EUR' and rate_date = (select min(rate_date) from raw.exchange_rates)""",
+        """update raw.products set unit_cost_usd = unit_cost_usd * 1.05
+            where product_id = (select min(product_id) from raw.products)""",
         # a new CRM customer with a web-only shopper's email: the shopper's lines change customer
         f"""insert into raw.customers select * replace (customer_id + 900000 as customer_id,
                 '{web_only_email}' as email, null as phone, '2025-12-01' as signup_date,
@@ -94,21 +101,31 @@ def compare(con: duckdb.DuckDBPyConnection, model: str, incremental: str) -> Com
                       minus(incremental, f"marts.{model}"), minus(f"marts.{model}", incremental))
 
 
+def keep_incremental_result(database: Path, suffix: str) -> None:
+    with duckdb.connect(str(database)) as con:
+        for model in INCREMENTAL_MODELS:
+            con.execute(f"create table main.{model}__{suffix} as select * from marts.{model}")
+
+
 @pytest.fixture(scope="module")
 def comparisons(tmp_path_factory: pytest.TempPathFactory) -> list[Comparison]:
     database = tmp_path_factory.mktemp("incremental") / "crm.duckdb"
     selection = ["--select", *[f"+{model}" for model in INCREMENTAL_MODELS]]
+    in_euros = ["--vars", "{reporting_currency: EUR}"]
     dbt(["seed"], database)
     dbt(["run", *selection], database)
     with duckdb.connect(str(database)) as con:
         change_the_extract(con)
     dbt(["run", *selection], database)
+    keep_incremental_result(database, "incremental")
+    dbt(["run", *selection, *in_euros], database)
+    keep_incremental_result(database, "incremental_eur")
+    dbt(["run", "--full-refresh", *selection, *in_euros], database)
     with duckdb.connect(str(database)) as con:
-        for model in INCREMENTAL_MODELS:
-            con.execute(f"create table main.{model}__incremental as select * from marts.{model}")
+        in_eur = [compare(con, model, f"main.{model}__incremental_eur") for model in INCREMENTAL_MODELS]
     dbt(["run", "--full-refresh", *selection], database)
     with duckdb.connect(str(database)) as con:
-        return [compare(con, model, f"main.{model}__incremental") for model in INCREMENTAL_MODELS]
+        return [compare(con, model, f"main.{model}__incremental") for model in INCREMENTAL_MODELS] + in_eur
 
 
 def test_the_project_has_no_other_incremental_model() -> None:

@@ -29,7 +29,7 @@ final as (
         campaigns.starts_on,
         case when campaigns.ends_on <= as_of.as_of_date then campaigns.ends_on end as ends_on,
         campaigns.ends_on > as_of.as_of_date as is_running,
-        cast(campaigns.budget_usd * usd_rates.reporting_per_unit as {{ type_double() }}) as budget
+        {{ to_money('campaigns.budget_usd * usd_rates.reporting_per_unit') }} as budget
     from campaigns
     inner join as_of
         on campaigns.starts_on <= as_of.as_of_date

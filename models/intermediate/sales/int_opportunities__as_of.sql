@@ -27,7 +27,7 @@ final as (
         opportunities.owner_sales_rep_id,
         opportunities.campaign_id,
         opportunities.source_channel_code,
-        cast(opportunities.amount_usd * usd_rates.reporting_per_unit as {{ type_double() }}) as amount,
+        {{ to_money('opportunities.amount_usd * usd_rates.reporting_per_unit') }} as amount,
         opportunities.created_at
     from opportunities
     inner join as_of

@@ -33,7 +33,8 @@ reach as (
     group by campaign_id
 ),
 
--- Every purchase inside the attribution window of a responding touch.
+-- Every purchase inside the attribution window of a responding touch of a listed campaign
+-- (so last touch never hands a purchase to a campaign this mart does not show).
 touched_purchases as (
     select
         touches.campaign_id,
@@ -42,6 +43,8 @@ touched_purchases as (
         purchases.recognized_net_revenue,
         purchases.recognized_margin
     from touches
+    inner join campaigns
+        on touches.campaign_id = campaigns.campaign_id
     inner join purchases
         on
             touches.customer_key = purchases.customer_key
@@ -213,8 +216,8 @@ final as (
         -- a ratio: from the unrounded amounts, in double precision
         {{ safe_divide('coalesce(attributed.attributed_margin, 0) - campaigns.budget', 'campaigns.budget') }}
             as return_on_budget,
-        cast(uplift.contacted_uplift_per_customer as {{ type_money() }}) as contacted_uplift_per_customer,
-        cast(uplift.responder_uplift_per_customer as {{ type_money() }}) as responder_uplift_per_customer
+        {{ to_money('uplift.contacted_uplift_per_customer') }} as contacted_uplift_per_customer,
+        {{ to_money('uplift.responder_uplift_per_customer') }} as responder_uplift_per_customer
     from campaigns
     left join reach
         on campaigns.campaign_id = reach.campaign_id

@@ -71,8 +71,7 @@ final as (
         {{ periods_between('opportunities.created_at', 'progress.closed_at', 'day') }}
             as days_to_close,
         progress.days_in_open_stages,
-        cast(opportunities.amount * current_stage_probability.win_probability as {{ type_money() }})
-            as weighted_amount
+        {{ to_money('opportunities.amount * current_stage_probability.win_probability') }} as weighted_amount
     from opportunities
     left join progress
         on opportunities.opportunity_id = progress.opportunity_id

@@ -116,23 +116,30 @@ dated as (
     from versions
 ),
 
+-- A key that is no longer a customer (merged into another by identity matching, or found
+-- to be an internal account) keeps its history, closed at as_of_date: it has no current state.
 final as (
     select
-        customer_version_id,
-        customer_key,
-        customer_type,
-        region,
-        country_code,
-        preferred_channel_code,
-        rfm_segment,
-        value_tier,
-        lifecycle_stage,
-        is_churned,
-        state_as_of as valid_from,
-        next_state_as_of as valid_to,
-        next_state_as_of is null as is_current,
-        is_recorded
+        dated.customer_version_id,
+        dated.customer_key,
+        dated.customer_type,
+        dated.region,
+        dated.country_code,
+        dated.preferred_channel_code,
+        dated.rfm_segment,
+        dated.value_tier,
+        dated.lifecycle_stage,
+        dated.is_churned,
+        dated.state_as_of as valid_from,
+        coalesce(
+            dated.next_state_as_of, case when customers.customer_key is null then as_of.as_of_date end
+        ) as valid_to,
+        dated.next_state_as_of is null and customers.customer_key is not null as is_current,
+        dated.is_recorded
     from dated
+    cross join as_of
+    left join customers
+        on dated.customer_key = customers.customer_key
 )
 
 select * from final

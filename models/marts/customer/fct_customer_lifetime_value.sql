@@ -109,11 +109,10 @@ final as (
         cast({{ var('ltv_acquisition_cost') }} as {{ type_money() }}) as acquisition_cost,
         cast(yearly_mean.historical_contribution - {{ var('ltv_acquisition_cost') }} as {{ type_money() }})
             as undiscounted_ltv,
-        cast(yearly_mean.discounted_contribution - {{ var('ltv_acquisition_cost') }} as {{ type_money() }})
-            as discounted_ltv,
+        {{ to_money('yearly_mean.discounted_contribution - ' ~ var('ltv_acquisition_cost')) }} as discounted_ltv,
         cast(yearly_mean.mean_yearly_contribution as {{ type_money() }}) as mean_yearly_contribution,
         retention.retention_rate,
-        cast(predicted.predicted_future_value as {{ type_money() }}) as predicted_future_value,
+        {{ to_money('predicted.predicted_future_value') }} as predicted_future_value,
         yearly_mean.is_churned,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
         {{ var('ltv_horizon_years') }} as horizon_years

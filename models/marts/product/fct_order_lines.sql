@@ -1,15 +1,8 @@
 -- Detail fact: the order lines known on as_of_date (int_order_lines__as_of), with the keys of
 -- every dimension. The daily and monthly product facts roll up from here.
 --
--- Incremental, and equal to a full refresh after any change to the source (a test proves
--- it). A run first deletes the loaded lines that are no longer among the lines known on
--- as_of_date (placed after a new, earlier as_of_date, or since rejected), then replaces by
--- order_item_id every line that is new or was re-attributed to another customer, and every
--- line whose source changed since the newest change loaded, minus a margin of
--- var order_lines_lookback_days days for changes that reach the extract late. Changes are
--- found by the source's updated_at (source_version), never by the order date, so a return
--- booked a year after the order lands too. Restated exchange rates or product costs leave
--- updated_at alone: reload with --full-refresh after such a restatement.
+-- Incremental, and equal to a full refresh after any change to the source: how a run finds
+-- what to delete and reload is in the doc block fct_order_lines (_product__docs.md).
 {{ config(
     materialized='incremental',
     unique_key='order_item_id',
@@ -35,7 +28,10 @@ lines as (
 loaded as (
     select
         order_item_id,
-        customer_key
+        customer_key,
+        channel_code,
+        fx_rate_to_reporting,
+        cost
     from {{ this }}
 ),
 
@@ -51,11 +47,16 @@ changed_lines as (
     cross join watermark
     where
         lines.source_version >= watermark.reload_from_version
+        -- New lines, and lines whose values moved without a source change: another customer
+        -- (identity matching), a restated rate or cost, another reporting currency or code var.
         or not exists (
             select 1 from loaded
             where
                 loaded.order_item_id = lines.order_item_id
                 and loaded.customer_key = lines.customer_key
+                and loaded.channel_code = lines.channel_code
+                and loaded.fx_rate_to_reporting = lines.fx_rate_to_reporting
+                and loaded.cost = lines.cost
         )
 ),
 {% else %}
