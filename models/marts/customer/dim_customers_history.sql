@@ -73,38 +73,11 @@ unrecorded as (
         or customers.is_churned is distinct from last_recorded.is_churned
 ),
 
+-- recorded and unrecorded list the same columns in the same order
 versions as (
-    select
-        customer_version_id,
-        customer_key,
-        customer_type,
-        region,
-        country_code,
-        preferred_channel_code,
-        rfm_segment,
-        value_tier,
-        lifecycle_stage,
-        is_churned,
-        state_as_of,
-        dbt_valid_from,
-        is_recorded
-    from recorded
+    select * from recorded
     union all
-    select
-        customer_version_id,
-        customer_key,
-        customer_type,
-        region,
-        country_code,
-        preferred_channel_code,
-        rfm_segment,
-        value_tier,
-        lifecycle_stage,
-        is_churned,
-        state_as_of,
-        dbt_valid_from,
-        is_recorded
-    from unrecorded
+    select * from unrecorded
 ),
 
 dated as (

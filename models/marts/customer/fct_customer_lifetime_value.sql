@@ -13,7 +13,8 @@ current_state as (
     select
         customer_key,
         is_churned,
-        cast(floor((days_since_first_purchase + 1) / 365.0) as {{ dbt.type_int() }}) as complete_years
+        -- the customer year (macro customer_year) the day after as_of_date falls in
+        {{ customer_year('first_purchase_on', dbt.dateadd('day', 1, 'evaluation_date')) }} as complete_years
     from {{ ref('int_customers__segments_by_date') }}
     where
         evaluation_date = {{ as_of_date() }}
