@@ -1,7 +1,18 @@
--- One row per customer and evaluation date (month ends and as_of_date): what the customer
--- had bought by that date. Only purchases (completed orders) count. Customers appear from
--- the first evaluation date on or after their sign-up.
+-- Built from changes, not by joining every date to every earlier purchase (which grew with
+-- months x purchases and ran out of memory at a million customers). Each purchase is a
+-- change at the first evaluation date on or after it, and for the RFM window a reverse
+-- change at the first evaluation date it has left the window by. Running sums over a
+-- customer's changes give the state after each change; each state then holds for every
+-- evaluation date until the next change. Only the changes are sorted, not customer x date.
+
+-- A table: the segments and its tests read it (a view re-ran the whole computation each time).
+{{ config(materialized='table') }}
+
 with
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
 
 customers as (
     select
@@ -17,88 +28,180 @@ evaluation_dates as (
 purchases as (
     select
         customer_key,
-        order_id,
         ordered_on,
         recognized_net_revenue,
         recognized_margin,
         purchase_number,
-        days_since_previous_purchase
+        days_since_previous_purchase,
+        cast({{ dbt.dateadd('day', var('rfm_window_days'), 'ordered_on') }} as date) as leaves_window_on
     from {{ ref('int_orders__purchases') }}
 ),
 
-customer_dates as (
+-- Evaluation dates are the month ends before as_of_date and as_of_date itself, so the first
+-- one on or after a day is its month's end, or as_of_date in as_of_date's month.
+purchase_changes as (
     select
-        customers.customer_key,
-        evaluation_dates.evaluation_date
-    from customers
-    cross join evaluation_dates
-    where customers.signed_up_on <= evaluation_dates.evaluation_date
+        purchases.customer_key,
+        least(cast({{ dbt.last_day('purchases.ordered_on', 'month') }} as date), as_of.as_of_date)
+            as evaluation_date,
+        1 as purchases,
+        purchases.recognized_net_revenue as revenue,
+        purchases.recognized_margin as margin,
+        1 as window_purchases,
+        purchases.recognized_net_revenue as window_revenue
+    from purchases
+    cross join as_of
 ),
 
-totals as (
+window_exits as (
     select
-        customer_dates.customer_key,
-        customer_dates.evaluation_date,
-        count(purchases.order_id) as purchases_to_date,
-        min(purchases.ordered_on) as first_purchase_on,
-        max(purchases.ordered_on) as last_purchase_on,
-        max(purchases.purchase_number) as last_purchase_number,
-        cast(coalesce(sum(purchases.recognized_net_revenue), 0) as {{ type_money() }}) as revenue_to_date,
-        cast(coalesce(sum(purchases.recognized_margin), 0) as {{ type_money() }}) as margin_to_date,
-        count(
-            case
-                when
-                    purchases.ordered_on
-                    > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
-                    then purchases.order_id
-            end
-        ) as purchases_in_window,
-        cast(coalesce(sum(
-            case
-                when
-                    purchases.ordered_on
-                    > {{ dbt.dateadd('day', '-' ~ var('rfm_window_days'), 'customer_dates.evaluation_date') }}
-                    then purchases.recognized_net_revenue
-            end
-        ), 0) as {{ type_money() }}) as revenue_in_window
-    from customer_dates
-    left join purchases
-        on
-            customer_dates.customer_key = purchases.customer_key
-            and customer_dates.evaluation_date >= purchases.ordered_on
+        purchases.customer_key,
+        least(cast({{ dbt.last_day('purchases.leaves_window_on', 'month') }} as date), as_of.as_of_date)
+            as evaluation_date,
+        0 as purchases,
+        0 as revenue,
+        0 as margin,
+        -1 as window_purchases,
+        -purchases.recognized_net_revenue as window_revenue
+    from purchases
+    cross join as_of
+    where purchases.leaves_window_on <= as_of.as_of_date
+),
+
+-- Every customer starts with an empty state at the first evaluation date on or after sign-up.
+sign_ups as (
+    select
+        customers.customer_key,
+        least(cast({{ dbt.last_day('customers.signed_up_on', 'month') }} as date), as_of.as_of_date)
+            as evaluation_date,
+        0 as purchases,
+        0 as revenue,
+        0 as margin,
+        0 as window_purchases,
+        0 as window_revenue
+    from customers
+    cross join as_of
+),
+
+changes_by_date as (
+    select
+        customer_key,
+        evaluation_date,
+        sum(purchases) as purchases,
+        sum(revenue) as revenue,
+        sum(margin) as margin,
+        sum(window_purchases) as window_purchases,
+        sum(window_revenue) as window_revenue
+    from (
+        select * from purchase_changes
+        union all
+        select * from window_exits
+        union all
+        select * from sign_ups
+    ) as changes
     group by
-        customer_dates.customer_key,
-        customer_dates.evaluation_date
+        customer_key,
+        evaluation_date
+),
+
+-- The state after each change, and the date of the customer's next change. Purchases are
+-- numbered in time order (int_orders__enriched), so the state's last purchase is the one
+-- numbered purchases_to_date.
+states as (
+    select
+        customer_key,
+        evaluation_date as changed_on,
+        lead(evaluation_date) over (partition by customer_key order by evaluation_date) as next_changed_on,
+        sum(purchases) over (
+            partition by customer_key
+            order by evaluation_date
+            rows between unbounded preceding and current row
+        ) as purchases,
+        sum(revenue) over (
+            partition by customer_key
+            order by evaluation_date
+            rows between unbounded preceding and current row
+        ) as revenue,
+        sum(margin) over (
+            partition by customer_key
+            order by evaluation_date
+            rows between unbounded preceding and current row
+        ) as margin,
+        sum(window_purchases) over (
+            partition by customer_key
+            order by evaluation_date
+            rows between unbounded preceding and current row
+        ) as window_purchases,
+        sum(window_revenue) over (
+            partition by customer_key
+            order by evaluation_date
+            rows between unbounded preceding and current row
+        ) as window_revenue
+    from changes_by_date
+),
+
+described_states as (
+    select
+        states.customer_key,
+        states.changed_on,
+        states.next_changed_on,
+        cast(states.purchases as {{ dbt.type_bigint() }}) as purchases_to_date,
+        first_purchase.ordered_on as first_purchase_on,
+        last_purchase.ordered_on as last_purchase_on,
+        cast(states.revenue as {{ type_money() }}) as revenue_to_date,
+        cast(states.margin as {{ type_money() }}) as margin_to_date,
+        cast(states.window_purchases as {{ dbt.type_bigint() }}) as purchases_in_window,
+        cast(states.window_revenue as {{ type_money() }}) as revenue_in_window,
+        case
+            when states.purchases >= 2
+                then {{ safe_divide(
+                    periods_between('first_purchase.ordered_on', 'last_purchase.ordered_on', 'day'),
+                    'states.purchases - 1',
+                ) }}
+        end as mean_days_between_purchases,
+        last_purchase.days_since_previous_purchase as days_between_last_two_purchases
+    from states
+    left join purchases as first_purchase
+        on
+            states.customer_key = first_purchase.customer_key
+            and first_purchase.purchase_number = 1
+            and states.purchases >= 1
+    left join purchases as last_purchase
+        on
+            states.customer_key = last_purchase.customer_key
+            and states.purchases = last_purchase.purchase_number
 ),
 
 final as (
     select
-        totals.customer_key,
-        totals.evaluation_date,
-        totals.purchases_to_date,
-        totals.first_purchase_on,
-        totals.last_purchase_on,
-        {{ periods_between('totals.last_purchase_on', 'totals.evaluation_date', 'day') }}
+        described_states.customer_key,
+        evaluation_dates.evaluation_date,
+        described_states.purchases_to_date,
+        described_states.first_purchase_on,
+        described_states.last_purchase_on,
+        {{ periods_between('described_states.last_purchase_on', 'evaluation_dates.evaluation_date', 'day') }}
             as days_since_last_purchase,
-        {{ periods_between('totals.first_purchase_on', 'totals.evaluation_date', 'day') }}
+        {{ periods_between('described_states.first_purchase_on', 'evaluation_dates.evaluation_date', 'day') }}
             as days_since_first_purchase,
-        totals.revenue_to_date,
-        totals.margin_to_date,
-        totals.purchases_in_window,
-        totals.revenue_in_window,
-        case
-            when totals.purchases_to_date >= 2
-                then {{ safe_divide(
-                    periods_between('totals.first_purchase_on', 'totals.last_purchase_on', 'day'),
-                    'totals.purchases_to_date - 1',
-                ) }}
-        end as mean_days_between_purchases,
-        last_purchase.days_since_previous_purchase as days_between_last_two_purchases
-    from totals
-    left join purchases as last_purchase
+        described_states.revenue_to_date,
+        described_states.margin_to_date,
+        described_states.purchases_in_window,
+        described_states.revenue_in_window,
+        described_states.mean_days_between_purchases,
+        described_states.days_between_last_two_purchases
+    from described_states
+    inner join evaluation_dates
         on
-            totals.customer_key = last_purchase.customer_key
-            and totals.last_purchase_number = last_purchase.purchase_number
+            described_states.changed_on <= evaluation_dates.evaluation_date
+            and (
+                described_states.next_changed_on > evaluation_dates.evaluation_date
+                or described_states.next_changed_on is null
+            )
+    inner join customers
+        on described_states.customer_key = customers.customer_key
+    -- A purchase before sign-up (a web order before the CRM record) counts from the first
+    -- date the customer appears.
+    where evaluation_dates.evaluation_date >= customers.signed_up_on
 )
 
 select * from final

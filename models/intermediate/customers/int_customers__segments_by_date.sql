@@ -15,7 +15,10 @@
 with
 
 metrics as (
-    select * from {{ ref('int_customers__metrics_by_date') }}
+    select
+        *,
+        purchases_to_date > 0 as is_buyer
+    from {{ ref('int_customers__metrics_by_date') }}
 ),
 
 rfm_segments as (
@@ -26,86 +29,81 @@ rfm_segments as (
     from {{ ref('rfm_segments') }}
 ),
 
--- Scores and tiers rank buyers only: a prospect has nothing to score.
-buyers as (
+-- Scores and tiers rank buyers only: a prospect has nothing to score. Buyers and prospects
+-- are ranked in separate partitions and the prospects' ranks dropped, so every row is
+-- scored in one pass over the table, with no join back.
+buyer_scores as (
     select
-        customer_key,
-        evaluation_date,
-        days_since_last_purchase,
-        purchases_in_window,
-        revenue_in_window,
-        margin_to_date,
-        {{ quantile_score('days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date', descending=true) }}
-            as recency_score,
+        *,
+        case
+            when is_buyer then
+                {{ quantile_score(
+                    'days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date, is_buyer', descending=true,
+                ) }}
+        end as recency_score,
         -- Frequency is a small count full of ties: quintiles of it move with the data (no
         -- score 3 at all, two purchases scoring 4). Fixed breaks keep its meaning.
-        cast({{ threshold_score('purchases_in_window', var('rfm_frequency_breaks')) }} as {{ dbt.type_int() }})
-            as frequency_score,
-        {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
+        case
+            when is_buyer then
+                cast({{ threshold_score('purchases_in_window', var('rfm_frequency_breaks')) }} as {{ dbt.type_int() }})
+        end as frequency_score,
+        case
+            when is_buyer then
+                {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date, is_buyer') }}
+        end as monetary_score,
         -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked
         -- on the margin in cents (the money type), so float noise never decides a tie.
-        {{ safe_divide(
-            'row_number() over (partition by evaluation_date order by cast(margin_to_date as '
-            ~ type_money() ~ ') desc, customer_key)',
-            'count(*) over (partition by evaluation_date)',
-        ) }} as margin_rank_share
-    from metrics
-    where purchases_to_date > 0
-),
-
-scored as (
-    select
-        buyers.*,
-        {{ dbt.concat([
-            "cast(buyers.recency_score as " ~ dbt.type_string() ~ ")",
-            "cast(buyers.frequency_score as " ~ dbt.type_string() ~ ")",
-            "cast(buyers.monetary_score as " ~ dbt.type_string() ~ ")",
-        ]) }} as rfm_cell,
-        rfm_segments.rfm_segment,
         case
-            when buyers.margin_rank_share <= {{ var('value_tier_key_share') }} then 'key'
-            when buyers.margin_rank_share <= {{ var('value_tier_major_share') }} then 'major'
-            when buyers.margin_rank_share <= {{ var('value_tier_ordinary_share') }} then 'ordinary'
-            else 'small'
-        end as value_tier
-    from buyers
-    left join rfm_segments
-        on
-            buyers.recency_score = rfm_segments.recency_score
-            and buyers.frequency_score = rfm_segments.frequency_score
+            when is_buyer then
+            {{ safe_divide(
+                'row_number() over (partition by evaluation_date, is_buyer order by cast(margin_to_date as '
+                ~ type_money() ~ ') desc, customer_key)',
+                'count(*) over (partition by evaluation_date, is_buyer)',
+            ) }}
+        end as margin_rank_share
+    from metrics
 ),
 
 staged as (
     select
-        metrics.*,
-        scored.recency_score,
-        scored.frequency_score,
-        scored.monetary_score,
-        scored.rfm_cell,
-        scored.rfm_segment,
-        scored.margin_rank_share,
-        scored.value_tier,
+        buyer_scores.*,
+        case
+            when buyer_scores.is_buyer then
+            {{ dbt.concat([
+                "cast(buyer_scores.recency_score as " ~ dbt.type_string() ~ ")",
+                "cast(buyer_scores.frequency_score as " ~ dbt.type_string() ~ ")",
+                "cast(buyer_scores.monetary_score as " ~ dbt.type_string() ~ ")",
+            ]) }}
+        end as rfm_cell,
+        rfm_segments.rfm_segment,
+        case
+            when not buyer_scores.is_buyer then null
+            when buyer_scores.margin_rank_share <= {{ var('value_tier_key_share') }} then 'key'
+            when buyer_scores.margin_rank_share <= {{ var('value_tier_major_share') }} then 'major'
+            when buyer_scores.margin_rank_share <= {{ var('value_tier_ordinary_share') }} then 'ordinary'
+            else 'small'
+        end as value_tier,
         -- Precedence matters: the first matching stage wins.
         case
-            when metrics.purchases_to_date = 0 then 'prospect'
-            when metrics.days_since_last_purchase >= {{ var('churn_after_days') }} then 'churned'
-            when metrics.days_between_last_two_purchases >= {{ var('churn_after_days') }} then 'reactivated'
-            when metrics.days_since_first_purchase < {{ var('new_customer_days') }} then 'new'
+            when buyer_scores.purchases_to_date = 0 then 'prospect'
+            when buyer_scores.days_since_last_purchase >= {{ var('churn_after_days') }} then 'churned'
+            when buyer_scores.days_between_last_two_purchases >= {{ var('churn_after_days') }} then 'reactivated'
+            when buyer_scores.days_since_first_purchase < {{ var('new_customer_days') }} then 'new'
             when
-                metrics.purchases_to_date >= 2
-                and metrics.days_since_last_purchase
-                > {{ var('declining_gap_factor') }} * metrics.mean_days_between_purchases
+                buyer_scores.purchases_to_date >= 2
+                and buyer_scores.days_since_last_purchase
+                > {{ var('declining_gap_factor') }} * buyer_scores.mean_days_between_purchases
                 then 'declining'
-            when metrics.purchases_to_date >= {{ var('stable_min_orders') }} then 'stable'
+            when buyer_scores.purchases_to_date >= {{ var('stable_min_orders') }} then 'stable'
             else 'developing'
         end as lifecycle_stage,
-        metrics.purchases_to_date > 0
-        and metrics.days_since_last_purchase >= {{ var('churn_after_days') }} as is_churned
-    from metrics
-    left join scored
+        buyer_scores.is_buyer
+        and buyer_scores.days_since_last_purchase >= {{ var('churn_after_days') }} as is_churned
+    from buyer_scores
+    left join rfm_segments
         on
-            metrics.customer_key = scored.customer_key
-            and metrics.evaluation_date = scored.evaluation_date
+            buyer_scores.recency_score = rfm_segments.recency_score
+            and buyer_scores.frequency_score = rfm_segments.frequency_score
 ),
 
 final as (
