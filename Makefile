@@ -34,12 +34,25 @@ install: $(BIN)/.installed  ## create .venv with the locked dependencies
 $(WAREHOUSE_DIR)/tmp:
 	mkdir -p $@
 
+# Your own extract: `make build DATA=folder` (one <table>.parquet, <table>/ of Parquet files or
+# <table>.csv per source table). The sources then read those files (CRM_SOURCE_PATH, see
+# macros/staging/register_crm_files.sql); only the reference seeds (seeds/mappings) are loaded.
+DATA ?= $(CRM_SOURCE_PATH)
+ifneq ($(strip $(DATA)),)
+export CRM_SOURCE_PATH := $(abspath $(DATA))
+EXTRACT := $(DATA)
+SEEDS := --select path:seeds/mappings
+else
+EXTRACT := seeds/crm
+SEEDS :=
+endif
+
 # Sources read the raw schema, which seeds load: seed first (staging has no ref to the seeds,
 # so one `dbt build` would not order them), then build and test everything else.
-build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds, then build and test every model (dbt build)
+build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds (or read DATA=folder), then build and test every model
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
-	$(BIN)/python -m crm_warehouse.preflight seeds/crm
-	$(DBT) seed --full-refresh --quiet
+	$(BIN)/python -m crm_warehouse.preflight $(EXTRACT)
+	$(DBT) seed --full-refresh --quiet $(SEEDS)
 	$(DBT) build --exclude-resource-type seed
 
 quality: install  ## Great Expectations suites against the built warehouse

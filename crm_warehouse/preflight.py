@@ -6,8 +6,11 @@ For each of the 17 source tables (columns from the generator's ``TABLES``) it ch
 file exists, is UTF-8 CSV, has every expected column in its header and as many values on each
 line, and that the tables the warehouse cannot do without have rows. A folder of Parquet files
 (``<table>.parquet``, or a folder ``<table>/`` of them, as ``--format parquet`` writes) is
-checked for columns and rows with DuckDB. Files are streamed line by line, so memory stays
-bounded whatever their size. Exits 1 listing every problem, 0 with a one-line summary.
+checked for columns and rows with DuckDB. Then, for either format, every value must convert to
+the type its column declares in ``seeds/_seeds.yml`` (the contract of the raw layer: the seeds
+load with those types, and file sources are cast to them); a value that does not is reported
+with its file, column and a few examples. Files are streamed, so memory stays bounded whatever
+their size. Exits 1 listing every problem, 0 with a one-line summary.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import yaml
+
 from crm_warehouse.generator.simulate import TABLES
 
 DEFAULT_FOLDER = Path("seeds/crm")
+SEEDS_YAML = Path(__file__).resolve().parents[1] / "seeds" / "_seeds.yml"
+TYPE_EXAMPLES = 3  # offending values shown per column
 # Tables the marts cannot be built without, and what one of their rows is called.
 REQUIRED_ROWS = {
     "orders": "order",
@@ -168,7 +175,55 @@ def check_csv(path: Path, table: str) -> TableReport:
         if count > MAX_LINES_PER_KIND:
             what = {"encoding": "lines not UTF-8", "width": "lines with the wrong number of values"}[kind]
             problems.append(Problem(path, f"and {count - MAX_LINES_PER_KIND:,} more {what}"))
+    if rows and not any(not p.warning for p in problems):
+        relation = f"read_csv({_sql_string(str(path))}, header = true, all_varchar = true)"
+        problems += check_types(path, table, relation, header)
     return TableReport(table, rows, problems + _no_rows(path, table, rows))
+
+
+def declared_types() -> dict[str, dict[str, str]]:
+    """Column -> SQL type per source table, as seeds/_seeds.yml declares them."""
+    seeds = yaml.safe_load(SEEDS_YAML.read_text(encoding="utf-8"))["seeds"]
+    return {seed["name"]: dict(seed["config"]["column_types"]) for seed in seeds
+            if seed["name"] in TABLES and "column_types" in seed.get("config", {})}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def check_types(path: Path, table: str, relation: str, header: list[str]) -> list[Problem]:
+    """One problem per column holding values that do not convert to the declared type.
+
+    `relation` is a DuckDB table expression over the file, reading CSV as text. One pass over
+    the file counts every column's bad values; only columns with some are sampled again."""
+    import duckdb  # only this check and Parquet need it
+
+    types = {c: t for c, t in declared_types().get(table, {}).items() if c in header and t.lower() != "varchar"}
+    if not types:
+        return []
+
+    def bad(column: str) -> str:
+        return f"{_quoted(column)} is not null and try_cast({_quoted(column)} as {types[column]}) is null"
+
+    counts = ", ".join(f"count(*) filter (where {bad(c)})" for c in types)
+    with duckdb.connect() as con:
+        found = dict(zip(types, con.execute(f"select {counts} from {relation}").fetchone()))  # type: ignore[arg-type]
+        problems = []
+        for column, count in found.items():
+            if not count:
+                continue
+            examples = [str(v) for (v,) in con.execute(
+                f"select distinct {_quoted(column)} from {relation} where {bad(column)} "
+                f"order by 1 limit {TYPE_EXAMPLES}").fetchall()]
+            shown = ", ".join(f"'{_shown(v)}'" for v in examples)
+            problems.append(Problem(path, f"column '{column}' of table {table}: {count:,} value"
+                                          f"{'s' * (count != 1)} not of type {types[column]} (e.g. {shown})"))
+    return problems
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _parquet_source(folder: Path, table: str) -> Path | None:
@@ -182,13 +237,17 @@ def check_parquet(path: Path, table: str) -> TableReport:
     import duckdb  # only Parquet needs it
 
     pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    relation = f"read_parquet({_sql_string(pattern)})"
     try:
         with duckdb.connect() as con:
-            header = [row[0] for row in con.execute("describe select * from read_parquet(?)", [pattern]).fetchall()]
-            rows = con.execute("select count(*) from read_parquet(?)", [pattern]).fetchone()[0]  # type: ignore[index]
+            header = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+            rows = con.execute(f"select count(*) from {relation}").fetchone()[0]  # type: ignore[index]
     except duckdb.Error as error:
         return TableReport(table, 0, [Problem(path, f"cannot be read as Parquet: {str(error).splitlines()[0]}")])
-    return TableReport(table, int(rows), check_header(path, table, header) + _no_rows(path, table, int(rows)))
+    problems = check_header(path, table, header)
+    if rows and not any(not p.warning for p in problems):
+        problems += check_types(path, table, relation, header)
+    return TableReport(table, int(rows), problems + _no_rows(path, table, int(rows)))
 
 
 def check_table(folder: Path, table: str, parquet: bool) -> TableReport:
@@ -226,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings = len(problems) - errors
     if errors:
         files = len({p.path for p in problems if not p.warning})
-        print(f"preflight: {folder}: {files} file{'s' * (files != 1)} with problems; fix them before dbt seed",
+        print(f"preflight: {folder}: {files} file{'s' * (files != 1)} with problems; fix them before the build",
               file=sys.stderr)
         return 1
     rows = sum(r.rows for r in reports)

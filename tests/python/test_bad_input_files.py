@@ -136,7 +136,7 @@ def test_every_problem_is_listed(extract: Path, capsys: pytest.CaptureFixture[st
     assert code == 1
     for expected in ("orders.csv line 17: not UTF-8", "table exchange_rates has no rows",
                      "column 'email' of table customers missing", "holidays.csv: file missing",
-                     ": 4 files with problems; fix them before dbt seed"):
+                     ": 4 files with problems; fix them before the build"):
         assert expected in output
 
 

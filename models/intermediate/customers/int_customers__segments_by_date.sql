@@ -29,39 +29,47 @@ rfm_segments as (
     from {{ ref('rfm_segments') }}
 ),
 
--- Scores and tiers rank buyers only: a prospect has nothing to score. Buyers and prospects
--- are ranked in separate partitions and the prospects' ranks dropped, so every row is
--- scored in one pass over the table, with no join back.
+-- Scores and tiers rank buyers only: a prospect has nothing to score. The ranking windows
+-- read only the columns they rank (a window sorts every column it is given, and at a
+-- million customers sorting the whole state three times was most of the build).
+buyer_ranks as (
+    select
+        customer_key,
+        evaluation_date,
+        {{ quantile_score('days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date', descending=true) }}
+            as recency_score,
+        {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
+        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked
+        -- on the margin in cents (the money type), so float noise never decides a tie.
+        {{ safe_divide(
+            'row_number() over (partition by evaluation_date order by cast(margin_to_date as '
+            ~ type_money() ~ ') desc, customer_key)',
+            'count(*) over (partition by evaluation_date)',
+        ) }} as margin_rank_share
+    from metrics
+    where is_buyer
+),
+
 buyer_scores as (
     select
-        *,
-        case
-            when is_buyer then
-                {{ quantile_score(
-                    'days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date, is_buyer', descending=true,
-                ) }}
-        end as recency_score,
+        metrics.*,
+        buyer_ranks.recency_score,
         -- Frequency is a small count full of ties: quintiles of it move with the data (no
         -- score 3 at all, two purchases scoring 4). Fixed breaks keep its meaning.
         case
-            when is_buyer then
-                cast({{ threshold_score('purchases_in_window', var('rfm_frequency_breaks')) }} as {{ dbt.type_int() }})
+            when metrics.is_buyer then
+                cast(
+                    {{ threshold_score('metrics.purchases_in_window', var('rfm_frequency_breaks')) }}
+                    as {{ dbt.type_int() }}
+                )
         end as frequency_score,
-        case
-            when is_buyer then
-                {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date, is_buyer') }}
-        end as monetary_score,
-        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked
-        -- on the margin in cents (the money type), so float noise never decides a tie.
-        case
-            when is_buyer then
-            {{ safe_divide(
-                'row_number() over (partition by evaluation_date, is_buyer order by cast(margin_to_date as '
-                ~ type_money() ~ ') desc, customer_key)',
-                'count(*) over (partition by evaluation_date, is_buyer)',
-            ) }}
-        end as margin_rank_share
+        buyer_ranks.monetary_score,
+        buyer_ranks.margin_rank_share
     from metrics
+    left join buyer_ranks
+        on
+            metrics.customer_key = buyer_ranks.customer_key
+            and metrics.evaluation_date = buyer_ranks.evaluation_date
 ),
 
 staged as (

@@ -23,7 +23,7 @@ final as (
         ticket_category,
         count(*) as tickets_opened,
         count(case when is_closed then 1 end) as tickets_closed,
-        avg(cast(resolution_hours as {{ type_double() }})) as mean_resolution_hours,
+        {{ round_to('avg(resolution_hours)', 6) }} as mean_resolution_hours,
         avg(cast(satisfaction_score as {{ type_double() }})) as mean_satisfaction_score,
         {{ safe_divide('avg(satisfaction_score)', 'avg(expectation_score)') }} as satisfaction_index
     from tickets

@@ -26,7 +26,7 @@ final as (
         {{ safe_divide("count(case when ticket_category = 'complaint' then 1 end)", 'count(*)') }}
             as complaint_rate,
         count(case when is_closed then 1 end) as closed_tickets,
-        avg(cast(resolution_hours as {{ type_double() }})) as mean_resolution_hours,
+        {{ round_to('avg(resolution_hours)', 6) }} as mean_resolution_hours,
         avg(cast(satisfaction_score as {{ type_double() }})) as mean_satisfaction_score,
         avg(cast(expectation_score as {{ type_double() }})) as mean_expectation_score,
         {{ safe_divide('avg(satisfaction_score)', 'avg(expectation_score)') }} as satisfaction_index
