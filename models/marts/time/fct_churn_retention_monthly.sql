@@ -7,12 +7,11 @@ with
 
 snapshots as (
     select
-        customer_key,
         month_start,
         purchases_to_date,
         is_churned,
-        lag(is_churned) over (partition by customer_key order by month_start) as was_churned,
-        lag(purchases_to_date) over (partition by customer_key order by month_start) as previous_purchases
+        was_churned,
+        previous_purchases_to_date as previous_purchases
     from {{ ref('fct_customer_monthly_snapshot') }}
 ),
 

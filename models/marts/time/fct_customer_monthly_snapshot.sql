@@ -4,7 +4,18 @@
 with
 
 states as (
-    select * from {{ ref('int_customers__segments_by_date') }}
+    select
+        customer_key,
+        evaluation_date,
+        purchases_to_date,
+        revenue_to_date,
+        margin_to_date,
+        days_since_last_purchase,
+        rfm_segment,
+        value_tier,
+        lifecycle_stage,
+        is_churned
+    from {{ ref('int_customers__segments_by_date') }}
 ),
 
 evaluation_dates as (
@@ -14,23 +25,44 @@ evaluation_dates as (
     from {{ ref('int_calendar__evaluation_dates') }}
 ),
 
-final as (
+states_by_month as (
     select
-        {{ composite_key(['states.customer_key', 'evaluation_dates.month_start']) }} as customer_month_id,
-        states.customer_key,
-        evaluation_dates.month_start,
-        states.evaluation_date as state_as_of,
-        states.purchases_to_date,
-        cast(states.revenue_to_date as {{ type_money() }}) as revenue_to_date,
-        cast(states.margin_to_date as {{ type_money() }}) as margin_to_date,
-        states.days_since_last_purchase,
-        states.rfm_segment,
-        states.value_tier,
-        states.lifecycle_stage,
-        states.is_churned
+        states.*,
+        evaluation_dates.month_start
     from states
     inner join evaluation_dates
         on states.evaluation_date = evaluation_dates.evaluation_date
+),
+
+-- The previous month's state, computed once here for the transition and churn marts (each
+-- re-sorting every customer month for lag() was a large share of the build at scale).
+with_previous as (
+    select
+        states_by_month.*,
+        lag(lifecycle_stage) over (partition by customer_key order by month_start) as previous_lifecycle_stage,
+        lag(purchases_to_date) over (partition by customer_key order by month_start) as previous_purchases_to_date,
+        lag(is_churned) over (partition by customer_key order by month_start) as was_churned
+    from states_by_month
+),
+
+final as (
+    select
+        {{ composite_key(['customer_key', 'month_start']) }} as customer_month_id,
+        customer_key,
+        month_start,
+        evaluation_date as state_as_of,
+        purchases_to_date,
+        cast(revenue_to_date as {{ type_money() }}) as revenue_to_date,
+        cast(margin_to_date as {{ type_money() }}) as margin_to_date,
+        days_since_last_purchase,
+        rfm_segment,
+        value_tier,
+        lifecycle_stage,
+        is_churned,
+        previous_lifecycle_stage,
+        previous_purchases_to_date,
+        was_churned
+    from with_previous
 )
 
 select * from final

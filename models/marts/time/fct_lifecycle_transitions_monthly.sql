@@ -6,10 +6,9 @@ with
 
 snapshots as (
     select
-        customer_key,
         month_start,
         lifecycle_stage,
-        lag(lifecycle_stage) over (partition by customer_key order by month_start) as previous_stage
+        previous_lifecycle_stage as previous_stage
     from {{ ref('fct_customer_monthly_snapshot') }}
 ),
 
