@@ -5,6 +5,10 @@
 -- no purchase has a row with zero revenue, so its service cost is charged where it fell;
 -- a year with neither has no row. Tickets before the first purchase are pre-sales service,
 -- not part of the customer's lifetime value.
+
+-- A table: the lifetime-value mart and its tests read it (as a view, each re-ran it).
+{{ config(materialized='table') }}
+
 {%- set cost_per_ticket = 'cast(' ~ var('service_cost_per_ticket') ~ ' as ' ~ type_double() ~ ')' %}
 
 with

@@ -130,6 +130,28 @@ contact_status as (
         customer_key
 ),
 
+-- Each campaign's spend per customer over its window, summed before it meets the customer
+-- list: joining every customer of every campaign to their purchases first grew with
+-- campaigns x customers x purchases.
+window_spend as (
+    select
+        campaigns.campaign_id,
+        purchases.customer_key,
+        sum(purchases.recognized_net_revenue) as spend
+    from campaigns
+    inner join purchases
+        on
+            campaigns.starts_on <= purchases.ordered_on
+            -- a running campaign (no end date yet) counts its spend up to as_of_date
+            and {{ dbt.dateadd(
+                'day', var('campaign_attribution_days') + 1, 'coalesce(campaigns.ends_on, ' ~ as_of_date() ~ ')'
+            ) }}
+            > purchases.ordered_on
+    group by
+        campaigns.campaign_id,
+        purchases.customer_key
+),
+
 campaign_spend as (
     select
         campaign_customers.campaign_id,
@@ -137,29 +159,16 @@ campaign_spend as (
         campaign_customers.rfm_segment,
         contact_status.customer_key is not null as was_contacted,
         coalesce(contact_status.responded, 0) = 1 as has_responded,
-        coalesce(sum(purchases.recognized_net_revenue), 0) as spend
+        coalesce(window_spend.spend, 0) as spend
     from campaign_customers
-    inner join campaigns
-        on campaign_customers.campaign_id = campaigns.campaign_id
     left join contact_status
         on
             campaign_customers.campaign_id = contact_status.campaign_id
             and campaign_customers.customer_key = contact_status.customer_key
-    left join purchases
+    left join window_spend
         on
-            campaign_customers.customer_key = purchases.customer_key
-            and campaigns.starts_on <= purchases.ordered_on
-            -- a running campaign (no end date yet) counts its spend up to as_of_date
-            and {{ dbt.dateadd(
-                'day', var('campaign_attribution_days') + 1, 'coalesce(campaigns.ends_on, ' ~ as_of_date() ~ ')'
-            ) }}
-            > purchases.ordered_on
-    group by
-        campaign_customers.campaign_id,
-        campaign_customers.customer_key,
-        campaign_customers.rfm_segment,
-        contact_status.customer_key,
-        contact_status.responded
+            campaign_customers.campaign_id = window_spend.campaign_id
+            and campaign_customers.customer_key = window_spend.customer_key
 ),
 
 segment_spend as (
