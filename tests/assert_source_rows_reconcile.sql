@@ -19,17 +19,26 @@ quarantined as (
     group by source_table
 ),
 
+-- One pass over each staging table for all three of its counts.
 counts as (
     {% for table in tables %}
     select
         '{{ table }}' as source_table,
         (select count(*) from {{ source('crm', table) }}) as source_rows,
-        (select count(*) from {{ ref('stg_crm__' ~ table) }}) as staged_rows,
-        (select sum(loaded_copies) - count(*) from {{ ref('stg_crm__' ~ table) }}) as collapsed_duplicates,
-        (
-            select count(*) from {{ ref('stg_crm__' ~ table) }}
-            {% if table in validated %}where is_valid{% endif %}
-        ) as valid_rows
+        staged.staged_rows,
+        staged.collapsed_duplicates,
+        staged.valid_rows
+    from (
+        select
+            count(*) as staged_rows,
+            sum(loaded_copies) - count(*) as collapsed_duplicates,
+            {% if table in validated -%}
+            count(case when is_valid then 1 end)
+            {%- else -%}
+            count(*)
+            {%- endif %} as valid_rows
+        from {{ ref('stg_crm__' ~ table) }}
+    ) as staged
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
