@@ -18,7 +18,7 @@ export GX_ANALYTICS_ENABLED := False
 export UV_COMPILE_BYTECODE := 1
 DBT := $(BIN)/dbt
 
-.PHONY: help install run test test-postgres build quality docs lint pytest generate lock clean
+.PHONY: help install run test test-postgres build quality docs lint pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +90,19 @@ test-postgres: build  ## the same build and tests on a throwaway PostgreSQL, mar
 
 generate: install  ## regenerate the seeds from the generator (seed 42, default size)
 	$(BIN)/python -m crm_warehouse.generator
+
+# Benchmark at a scale factor (1 = about 2,000 customers, 22,500 order lines): generates the
+# Parquet extract data/sf$(SF) once, then times dbt build, dbt run, a raw replay of the same SQL
+# and an incremental run in a scratch database under warehouse/bench/sf$(SF) (never the
+# warehouse). Figures in warehouse/bench/sf$(SF)/bench.json; BENCH_FLAGS=--strict fails on a
+# model over its budget (crm_warehouse/bench_budgets.yml).
+SF ?= 1
+BENCH_FLAGS ?=
+data/sf%/order_items.parquet: | $(BIN)/.installed
+	$(BIN)/python -m crm_warehouse.bench --scale $* --data data/sf$* --generate-only
+
+bench: install data/sf$(SF)/order_items.parquet  ## time the build at scale SF (make bench SF=50): one table of figures
+	$(BIN)/python -m crm_warehouse.bench --scale $(SF) --data data/sf$(SF) $(BENCH_FLAGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-header -o requirements.lock
