@@ -15,17 +15,26 @@ The business behaviour the marts must find is built in on purpose:
 
 Customers are simulated in chunks; each chunk has its own random stream derived from the
 seed and the chunk number, so output is byte-for-byte reproducible for a given seed and
-chunk size, and memory is bounded by the chunk size.
+chunk size, and memory is bounded by the chunk size. A chunk numbers the ids that run on
+across chunks (orders, order lines, accounts, ...) from zero; ``ChunkRows.numbered`` shifts
+them past the ids of the chunks before it, so chunks can be simulated in parallel.
+
+The draws go through ``draws.Draws`` and ``draws.cdf``: the same stream values as the numpy
+Generator calls they stand for, at a fraction of the cost. Any change to the order or kind of
+draws changes the output (and the committed seeds).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import astuple, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 
 import numpy as np
 
 from . import reference as ref
+from .draws import Draws, cdf
 
 Row = tuple[object, ...]
 
@@ -125,6 +134,8 @@ FAULT_RATES = {
 
 # The extract ends with the last simulated day: no source change is stamped after it.
 EXTRACT_END = datetime.combine(ref.HISTORY_END, time(23, 59, 59))
+# Hot paths count time in whole seconds since the start of the history (see Reference.stamp_at).
+HISTORY_EPOCH = datetime.combine(ref.HISTORY_START, time())
 # Source change timestamps (orders.updated_at, order_items.updated_at) come from a random
 # stream of their own: every other value of the extract is the same with or without them.
 UPDATED_AT_STREAM = int.from_bytes(b"updated_at", "big")
@@ -143,28 +154,34 @@ def iso(d: date) -> str:
 
 
 def stamp(ts: datetime) -> str:
-    return ts.strftime("%Y-%m-%d %H:%M:%S")
+    """'YYYY-MM-DD HH:MM:SS', fractions of a second cut off (as strftime does, three times faster)."""
+    return ts.isoformat(" ", "seconds")
 
 
-@dataclass(frozen=True)
-class OrderChanges:
-    """When the source created an order and when it last changed the order header."""
-
-    created_at: datetime
-    updated_at: datetime
+def round_cents(x: float) -> float:
+    """``round(np.float64(x), 2)`` (numpy multiplies by 100, rounds half to even, divides) on a float."""
+    return round(x * 100.0) / 100.0
 
 
 class ChangeClock:
-    """Draws the source change timestamps of orders and order lines, capped at the extract end."""
+    """Draws the source change times of orders and order lines, capped at the extract end.
+
+    Times are whole seconds since the start of the history (HISTORY_EPOCH).
+    """
+
+    end = int((EXTRACT_END - HISTORY_EPOCH).total_seconds())
 
     def __init__(self, seed: int, chunk: int) -> None:
-        self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk + 1, UPDATED_AT_STREAM]))
+        self.rng = Draws(np.random.default_rng(np.random.SeedSequence([seed, chunk + 1, UPDATED_AT_STREAM])))
 
-    def _later(self, start: datetime, low_seconds: int, high_seconds: int) -> datetime:
-        return min(start + timedelta(seconds=int(self.rng.integers(low_seconds, high_seconds))), EXTRACT_END)
+    def _later(self, start: int, low_seconds: int, high_seconds: int) -> int:
+        return min(start + self.rng.integers(low_seconds, high_seconds), self.end)
 
-    def order(self, ordered_at: datetime, status: str) -> OrderChanges:
-        """Completed: minutes to two hours later; cancelled: within a day; returned: the return date."""
+    def order(self, ordered_at: int, status: str) -> tuple[int, int]:
+        """When the source created the order and last changed its header: (created_at, updated_at).
+
+        Completed: minutes to two hours later; cancelled: within a day; returned: the return date.
+        """
         created_at = self._later(ordered_at, 1, 300)
         if status == "completed":
             updated_at = self._later(created_at, 120, 2 * 3600)
@@ -174,13 +191,16 @@ class ChangeClock:
             updated_at = self._later(created_at, 60 * 86400, 400 * 86400)
         else:
             updated_at = self._later(created_at, 3600, 30 * 86400)
-        return OrderChanges(created_at=created_at, updated_at=updated_at)
+        return created_at, updated_at
 
-    def line(self, order: OrderChanges) -> datetime:
+    def line(self, order_created_at: int) -> int:
         """A line changes with its order's creation, except the few corrected days to months later."""
         if self.rng.random() < LINE_CORRECTION_PROBABILITY:
-            return self._later(order.created_at, 86400, 180 * 86400)
-        return order.created_at
+            return self._later(order_created_at, 86400, 180 * 86400)
+        return order_created_at
+
+
+Offer = tuple[list[int], list[float]]  # products on sale, cdf of their popularity (pick: see cdf)
 
 
 @dataclass
@@ -196,6 +216,26 @@ class Catalogue:
     discontinued: dict[int, date | None]
     cheap_categories: frozenset[str] = frozenset({"Snacks", "Coffee & tea", "Decor", "Phone accessories"})
 
+    def __post_init__(self) -> None:
+        self.cheap_products = frozenset(pid for c in self.cheap_categories for pid in self.products_by_category[c])
+        self._offers: dict[date, dict[str, Offer]] = {}  # filled on demand
+        self._offer_of: dict[tuple[int, ...], Offer] = {}  # one Offer per set of products on sale
+
+    def offers(self, day: date) -> dict[str, Offer]:
+        """Categories with products on sale on a day -> those products and the cdf of their popularity."""
+        found = self._offers.get(day)
+        if found is None:
+            found = self._offers[day] = {}
+            for category, products in self.products_by_category.items():
+                on_sale = tuple(pid for pid in products if self.launched[pid] <= day
+                                and (self.discontinued[pid] is None or self.discontinued[pid] > day))  # type: ignore[operator]
+                if on_sale and on_sale not in self._offer_of:
+                    weights = np.array([self.popularity[pid] for pid in on_sale])
+                    self._offer_of[on_sale] = (list(on_sale), cdf(weights / weights.sum()))
+                if on_sale:
+                    found[category] = self._offer_of[on_sale]
+        return found
+
 
 @dataclass
 class Reference:
@@ -209,10 +249,31 @@ class Reference:
     campaigns: list[dict[str, object]]
     channel_weights: np.ndarray  # day index x channel
 
+    def __post_init__(self) -> None:
+        # Lookups derived without drawing: cdfs for choice(p=...) (see cdf) and midnight of each day.
+        self.signup_cdf = cdf(self.day_weights / self.day_weights.sum())
+        self.channel_cdfs = [cdf(weights) for weights in self.channel_weights]
+        self.midnights = [datetime.combine(d, time()) for d in self.days]
+        self.usd_rates = {currency: rates.tolist() for currency, rates in self.usd_per_unit.items()}
+        # Texts of the days (a year past the history for late changes) and of the seconds of a day.
+        self._day_texts = [iso(HISTORY_EPOCH.date() + timedelta(days=i)) + " " for i in range(len(self.days) + 366)]
+        self._time_texts = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+
+    def stamp_at(self, seconds: int) -> str:
+        """stamp() of the time ``seconds`` (>= 0) after the start of the history, from two lookups."""
+        if seconds < 0:
+            raise ValueError(f"stamp_at({seconds}): before the history")
+        day, second = divmod(seconds, 86400)
+        return self._day_texts[day] + self._time_texts[second]
+
 
 @dataclass
 class Counters:
-    """Running identifiers across chunks."""
+    """Identifiers numbered on across chunks; the defaults are the last ids before the first chunk.
+
+    A chunk counts its ids from zero (``Counters.zero()``), so chunks can be simulated in any
+    order or in parallel; ``ChunkRows.numbered`` then shifts them past the ids of earlier chunks.
+    """
 
     order_id: int = 100000
     order_item_id: int = 1000000
@@ -222,6 +283,63 @@ class Counters:
     stage_change_id: int = 1
     touch_id: int = 1
     ticket_id: int = 900000
+
+    @classmethod
+    def zero(cls) -> Counters:
+        return cls(*(0 for _ in fields(cls)))
+
+    def after(self, used: Counters) -> Counters:
+        """The last ids once a chunk that used ``used`` ids is numbered on from these."""
+        return Counters(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(used))))
+
+
+# Columns holding ids numbered on across chunks: table -> column -> counter. Text columns hold
+# an IdText where the text embeds such an id.
+NUMBERED_COLUMNS: dict[str, dict[str, str]] = {
+    "orders": {"order_id": "order_id", "web_account_id": "web_account_id"},
+    "order_items": {"order_item_id": "order_item_id", "order_id": "order_id"},
+    "web_accounts": {"web_account_id": "web_account_id", "email": "web_account_id"},
+    "leads": {"lead_id": "lead_id", "contact_email": "lead_id"},
+    "opportunities": {"opportunity_id": "opportunity_id", "lead_id": "lead_id"},
+    "opportunity_stage_history": {"stage_change_id": "stage_change_id", "opportunity_id": "opportunity_id"},
+    "campaign_touches": {"touch_id": "touch_id"},
+    "service_tickets": {"ticket_id": "ticket_id"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IdText:
+    """Text embedding a chunk-local id (a made-up e-mail address), written once the id is final."""
+
+    head: str
+    local_id: int
+    tail: str
+
+    def render(self, offset: int) -> str:
+        return f"{self.head}{self.local_id + offset}{self.tail}"
+
+
+@dataclass
+class ChunkRows:
+    """One chunk's rows with chunk-local ids, its planted-fault counts and the ids it used."""
+
+    rows: dict[str, list[list[object]]]
+    faults: dict[str, int]
+    used: Counters
+
+    def numbered(self, before: Counters) -> dict[str, list[list[object]]]:
+        """The rows with their final ids, numbered on from ``before`` (shifts the rows in place: call once)."""
+        for table, columns in NUMBERED_COLUMNS.items():
+            names = [name for name, _ in TABLES[table]]
+            shifts = [(names.index(column), getattr(before, counter)) for column, counter in columns.items()]
+            for row in self.rows[table]:
+                for i, offset in shifts:
+                    value = row[i]
+                    if value.__class__ is int:
+                        row[i] = value + offset  # type: ignore[operator]
+                    elif value.__class__ is IdText:
+                        row[i] = value.render(offset)  # type: ignore[union-attr]
+        return self.rows
 
 
 def build_reference(seed: int, scale: float) -> Reference:
@@ -386,8 +504,11 @@ class Person:
     web_account_id: int | None = None
     order_days: list[int] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.category_cdf = cdf(self.category_preference)
 
-def _format_phone(rng: np.random.Generator, digits: str, calling_code: str, style: int) -> str:
+
+def _format_phone(rng: Draws, digits: str, calling_code: str, style: int) -> str:
     national = digits[len(calling_code):]
     if style == 0:
         return f"+{calling_code} {national[:3]} {national[3:6]} {national[6:]}"
@@ -398,7 +519,7 @@ def _format_phone(rng: np.random.Generator, digits: str, calling_code: str, styl
     return f"(+{calling_code}) {national}"
 
 
-def _mangle_email(rng: np.random.Generator, email: str) -> str:
+def _mangle_email(rng: Draws, email: str) -> str:
     """Same address, written differently: capitals and stray whitespace."""
     local, domain = email.split("@")
     variant = int(rng.integers(3))
@@ -412,21 +533,20 @@ def _mangle_email(rng: np.random.Generator, email: str) -> str:
 class ChunkSimulator:
     """Generates every customer-driven table for one chunk of customers."""
 
-    def __init__(self, reference: Reference, seed: int, chunk: int, first_customer_id: int,
-                 size: int, counters: Counters) -> None:
+    def __init__(self, reference: Reference, seed: int, chunk: int, first_customer_id: int, size: int) -> None:
         self.ref = reference
-        self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk + 1]))
+        self.rng = Draws(np.random.default_rng(np.random.SeedSequence([seed, chunk + 1])))
         self.clock = ChangeClock(seed, chunk)
         self.first_customer_id = first_customer_id
         self.size = size
-        self.ids = counters
-        self.rows: dict[str, list[Row]] = {name: [] for name in TABLES if name not in REFERENCE_TABLES}
+        self.ids = Counters.zero()  # ids are chunk-local until ChunkRows.numbered
+        self.rows: dict[str, list[list[object]]] = {name: [] for name in TABLES if name not in REFERENCE_TABLES}
         self.faults: dict[str, int] = {}
 
     # -- people -------------------------------------------------------------------------
     def _new_person(self, customer_id: int, is_internal: bool) -> Person:
         rng = self.rng
-        country = ref.COUNTRIES[int(rng.choice(len(ref.COUNTRIES), p=[c.share for c in ref.COUNTRIES]))]
+        country = ref.COUNTRIES[bisect_right(_COUNTRY_CDF, rng.random())]
         region, city = country.regions[int(rng.integers(len(country.regions)))]
         first = ref.FIRST_NAMES[int(rng.integers(len(ref.FIRST_NAMES)))]
         last = ref.LAST_NAMES[int(rng.integers(len(ref.LAST_NAMES)))]
@@ -441,10 +561,10 @@ class ChunkSimulator:
         if rng.random() < 0.25:  # the existing customer base at the start of the history
             signup = ref.HISTORY_START - timedelta(days=int(rng.integers(1, 1500)))
         else:
-            signup = days[int(rng.choice(len(days), p=self.ref.day_weights / self.ref.day_weights.sum()))]
+            signup = days[bisect_right(self.ref.signup_cdf, rng.random())]
         is_business = rng.random() < 0.08
         value = float(rng.lognormal(0.0, 1.0)) * (2.5 if is_business else 1.0)
-        preferred = int(rng.choice(len(ref.CHANNELS), p=self.ref.channel_weights[max(0, (signup - ref.HISTORY_START).days)]))
+        preferred = bisect_right(self.ref.channel_cdfs[max(0, (signup - ref.HISTORY_START).days)], rng.random())
         if is_business and rng.random() < 0.6:
             preferred = 4  # field sales
         return Person(
@@ -453,7 +573,7 @@ class ChunkSimulator:
             customer_type="business" if is_business else "individual", signup=signup, value=value,
             price_sensitivity=float(rng.beta(2, 5)), preferred_channel=preferred,
             single_channel=rng.random() < 0.4,
-            category_preference=rng.dirichlet(np.full(len(self.ref.catalogue.category_names), 0.4)),
+            category_preference=rng.dirichlet(_CATEGORY_ALPHA),
             is_internal=is_internal,
         )
 
@@ -467,7 +587,7 @@ class ChunkSimulator:
         return (
             p.customer_id, p.first_name, p.last_name, p.email,
             _format_phone(rng, p.phone_digits, p.country.calling_code, 0) if p.phone_digits else None,
-            ("female", "male", "F", "M", None)[int(rng.choice(5, p=[0.42, 0.42, 0.06, 0.06, 0.04]))],
+            ("female", "male", "F", "M", None)[bisect_right(_GENDER_CDF, rng.random())],
             None if business else iso(birth),
             None if business else ref.INCOME_BANDS[int(rng.integers(len(ref.INCOME_BANDS)))],
             None if business else ref.EDUCATION_LEVELS[int(rng.integers(len(ref.EDUCATION_LEVELS)))],
@@ -484,7 +604,8 @@ class ChunkSimulator:
         account_id = self.ids.web_account_id
         if p is None:
             q = self._new_person(0, False)
-            email = f"{q.first_name.lower()}.{q.last_name.lower()}.w{account_id}@{ref.EMAIL_DOMAINS[0]}"
+            email: str | IdText | None = IdText(f"{q.first_name.lower()}.{q.last_name.lower()}.w", account_id,
+                                                f"@{ref.EMAIL_DOMAINS[0]}")
             phone = _format_phone(rng, q.phone_digits, q.country.calling_code, int(rng.integers(4))) if q.phone_digits else None
             first, last, country = q.first_name, q.last_name, q.country.code
         else:
@@ -496,7 +617,7 @@ class ChunkSimulator:
                 self.faults["identity_email_variant"] = self.faults.get("identity_email_variant", 0) + 1
             elif p.email is None or roll > 0.92:
                 # A different address altogether: only the phone can match this account.
-                email = f"{p.first_name.lower()}{account_id}@{ref.EMAIL_DOMAINS[-1]}"
+                email = IdText(p.first_name.lower(), account_id, f"@{ref.EMAIL_DOMAINS[-1]}")
             phone = None
             if p.phone_digits:
                 phone = _format_phone(rng, p.phone_digits, p.country.calling_code, int(rng.integers(1, 4)))
@@ -537,43 +658,46 @@ class ChunkSimulator:
                 count = max(count, 1)  # the span starts with the first order
             if count == 0:
                 continue
-            picked = rng.choice(np.arange(first, last + 1), size=count, p=weights / weights.sum())
+            # = rng.choice(np.arange(first, last + 1), size=count, p=weights / weights.sum()); see cdf
+            span_cdf = (weights / weights.sum()).cumsum()
+            span_cdf /= span_cdf[-1]
+            picked = (first + span_cdf.searchsorted(rng.randoms(count), side="right")).tolist()
             picked[0] = first
-            out.extend(int(x) for x in picked)
+            out.extend(picked)
         return sorted(out)
 
     def _pick_channel(self, p: Person, day: int) -> int:
         if p.single_channel or self.rng.random() < 0.6:
             return p.preferred_channel
-        return int(self.rng.choice(len(ref.CHANNELS), p=self.ref.channel_weights[day]))
+        return bisect_right(self.ref.channel_cdfs[day], self.rng.random())
 
-    def _pick_product(self, category: str, day: date) -> int | None:
-        cat = self.ref.catalogue
-        candidates = [pid for pid in cat.products_by_category[category]
-                      if cat.launched[pid] <= day and (cat.discontinued[pid] is None or cat.discontinued[pid] > day)]
-        if not candidates:
+    def _pick_product(self, offers: dict[str, Offer], category: str) -> int | None:
+        """A product of the category weighted by popularity (no draw when none is on sale)."""
+        offer = offers.get(category)
+        if offer is None:
             return None
-        weights = np.array([cat.popularity[pid] for pid in candidates])
-        return candidates[int(self.rng.choice(len(candidates), p=weights / weights.sum()))]
+        products, popularity_cdf = offer
+        return products[bisect_right(popularity_cdf, self.rng.random())]
 
     def _basket(self, p: Person, day: date) -> list[int]:
         rng = self.rng
         cat = self.ref.catalogue
+        offers = cat.offers(day)
         n_lines = 1 + int(rng.poisson(0.6 + 0.25 * min(p.value, 4)))
         products: list[int] = []
         for _ in range(n_lines):
-            category = cat.category_names[int(rng.choice(len(cat.category_names), p=p.category_preference))]
-            pid = self._pick_product(category, day)
+            category = cat.category_names[bisect_right(p.category_cdf, rng.random())]
+            pid = self._pick_product(offers, category)
             if pid is None or pid in products:
                 continue
             products.append(pid)
-            for left, right in ref.AFFINITY_CATEGORY_PAIRS:
-                if category == left and rng.random() < 0.45:
-                    partner = self._pick_product(right, day)
+            for partner_category in _AFFINITY_PARTNERS.get(category, ()):
+                if rng.random() < 0.45:
+                    partner = self._pick_product(offers, partner_category)
                     if partner is not None and partner not in products:
                         products.append(partner)
         if not products:
-            fallback = self._pick_product("Snacks", day) or cat.products_by_category["Snacks"][0]
+            fallback = self._pick_product(offers, "Snacks") or cat.products_by_category["Snacks"][0]
             products.append(fallback)
         return products
 
@@ -584,8 +708,9 @@ class ChunkSimulator:
         order_id = self.ids.order_id
         channel = self._pick_channel(p, day) if channel is None else channel
         ch = ref.CHANNELS[channel]
-        hour = int(rng.choice(24, p=_HOUR_WEIGHTS))
-        ordered_at = datetime.combine(when, datetime.min.time()) + timedelta(hours=hour, minutes=int(rng.integers(60)), seconds=int(rng.integers(60)))
+        hour = bisect_right(_HOUR_CDF, rng.random())
+        minute = rng.integers(60)
+        ordered_at = 86400 * day + 3600 * hour + 60 * minute + rng.integers(60)  # seconds since HISTORY_EPOCH
         roll = rng.random()
         status = "completed" if roll < 0.90 else ("returned" if roll < 0.95 else "cancelled")
         store_id = self.ref.store_by_city[p.city] if ch.code == "store" else None
@@ -603,54 +728,68 @@ class ChunkSimulator:
             customer_id, web_account_id = None, p.web_account_id
         if p.customer_id == 0:  # web-only shopper: known to the web shop only
             customer_id, web_account_id = None, p.web_account_id
-        changes = self.clock.order(ordered_at, status)
+        created_at, updated_at = self.clock.order(ordered_at, status)
+        stamp_at = self.ref.stamp_at
         self.rows["orders"].append([
-            order_id, customer_id, web_account_id, stamp(ordered_at), ch.code, store_id, rep_id, campaign_id,
-            status, currency, stamp(changes.updated_at),
+            order_id, customer_id, web_account_id, stamp_at(ordered_at), ch.code, store_id, rep_id, campaign_id,
+            status, currency, stamp_at(updated_at),
         ])
-        rate = self.ref.usd_per_unit[currency][day]
-        discount_bias = p.price_sensitivity + (0.25 if campaign_id is not None else 0.0) + (0.15 if when.month == 11 else 0.0)
-        for line_number, pid in enumerate(self._basket(p, when), start=1):
-            self.ids.order_item_id += 1
-            category_is_cheap = any(pid in self.ref.catalogue.products_by_category[c] for c in self.ref.catalogue.cheap_categories)
-            quantity = 1 + (int(rng.poisson(1.2)) if category_is_cheap else int(rng.random() < 0.08))
-            if p.customer_type == "business":
-                quantity *= int(rng.integers(1, 6))
-            unit_price = round(self.ref.catalogue.list_price[pid] / rate, 2)
+        rate = self.ref.usd_rates[currency][day]
+        discount_threshold = 0.6 * (p.price_sensitivity + (0.25 if campaign_id is not None else 0.0)
+                                    + (0.15 if when.month == 11 else 0.0))
+        catalogue = self.ref.catalogue
+        cheap_products, list_price = catalogue.cheap_products, catalogue.list_price
+        is_business = p.customer_type == "business"
+        items = self.rows["order_items"]
+        random, line_changed_at = rng.random, self.clock.line
+        first_item_id = self.ids.order_item_id
+        basket = self._basket(p, when)
+        for line_number, pid in enumerate(basket, start=1):
+            quantity = 1 + (int(rng.poisson(1.2)) if pid in cheap_products else int(random() < 0.08))
+            if is_business:
+                quantity *= rng.integers(1, 6)
+            unit_price = round_cents(list_price[pid] / rate)
             discount = 0.0
-            if rng.random() < discount_bias * 0.6:
-                discount = round(unit_price * quantity * float(rng.choice([0.05, 0.10, 0.15, 0.20, 0.30])), 2)
-            self.rows["order_items"].append([
-                self.ids.order_item_id, order_id, line_number, pid, quantity, unit_price, discount,
-                stamp(self.clock.line(changes)),
+            if random() < discount_threshold:
+                # = rng.choice([0.05, ...]): choice without p draws integers(0, n)
+                discount = round_cents(unit_price * quantity * _DISCOUNTS[rng.integers(len(_DISCOUNTS))])
+            items.append([
+                first_item_id + line_number, order_id, line_number, pid, quantity, unit_price, discount,
+                stamp_at(line_changed_at(created_at)),
             ])
+        self.ids.order_item_id = first_item_id + len(basket)
 
     # -- marketing, service, sales ------------------------------------------------------
     def _touches(self, people: list[Person]) -> None:
         rng = self.rng
+        touches = self.rows["campaign_touches"]
+        signups = np.array([p.signup.toordinal() for p in people])
+        external = np.array([not p.is_internal for p in people], dtype=bool)
         for campaign in self.ref.campaigns:
             start: date = campaign["start"]  # type: ignore[assignment]
-            eligible = [p for p in people if p.signup <= start and not p.is_internal]
-            if not eligible:
+            eligible = np.flatnonzero((signups <= start.toordinal()) & external)  # indexes into people, in order
+            if not len(eligible):
                 continue
-            reached = rng.random(len(eligible)) < campaign["reach"]  # type: ignore[operator]
-            for p, hit in zip(eligible, reached):
-                if not hit:
-                    continue
-                touched = datetime.combine(start, datetime.min.time()) + timedelta(
-                    days=int(rng.integers(0, 7)), hours=int(rng.integers(8, 20)))
-                responded = rng.random() < campaign["response_rate"] * (1.5 if p.value > 1.5 else 1.0)  # type: ignore[operator]
+            reached = eligible[rng.randoms(len(eligible)) < campaign["reach"]]  # type: ignore[operator]
+            campaign_id, campaign_type = campaign["id"], campaign["type"]
+            response_rate: float = campaign["response_rate"]  # type: ignore[assignment]
+            channel = next(i for i, ch in enumerate(ref.CHANNELS) if ch.code == campaign["channel"])
+            start_day = (start - ref.HISTORY_START).days
+            for i in reached.tolist():
+                p = people[i]
+                # seconds since HISTORY_EPOCH: 0-6 days and 8-19 hours into the campaign
+                touched = 86400 * (start_day + rng.integers(0, 7)) + 3600 * rng.integers(8, 20)
+                responded = rng.random() < response_rate * (1.5 if p.value > 1.5 else 1.0)
                 responded_at = None
                 if responded:
-                    responded_at = touched + timedelta(hours=int(rng.integers(1, 24 * 10)))
-                    order_day = (responded_at.date() - ref.HISTORY_START).days + int(rng.integers(0, 20))
+                    responded_at = touched + 3600 * rng.integers(1, 24 * 10)
+                    order_day = responded_at // 86400 + rng.integers(0, 20)
                     if order_day < len(self.ref.days):
-                        channel = next(i for i, ch in enumerate(ref.CHANNELS) if ch.code == campaign["channel"])
-                        self._add_order(p, order_day, campaign_id=int(campaign["id"]), channel=channel)  # type: ignore[arg-type]
+                        self._add_order(p, order_day, campaign_id=campaign_id, channel=channel)  # type: ignore[arg-type]
                 self.ids.touch_id += 1
-                self.rows["campaign_touches"].append([
-                    self.ids.touch_id, campaign["id"], p.customer_id, stamp(touched), campaign["type"],
-                    responded, stamp(responded_at) if responded_at else None,
+                touches.append([
+                    self.ids.touch_id, campaign_id, p.customer_id, self.ref.stamp_at(touched), campaign_type,
+                    responded, None if responded_at is None else self.ref.stamp_at(responded_at),
                 ])
 
     def _tickets(self, p: Person) -> None:
@@ -661,15 +800,15 @@ class ChunkSimulator:
             day = p.order_days[int(rng.integers(len(p.order_days)))] + int(rng.integers(1, 30))
             if day >= len(self.ref.days):
                 continue
-            opened = datetime.combine(self.ref.days[day], datetime.min.time()) + timedelta(hours=int(rng.integers(7, 22)))
-            category = ref.TICKET_CATEGORIES[int(rng.choice(4, p=[0.45, 0.2, 0.2, 0.15]))]
-            priority = ref.TICKET_PRIORITIES[int(rng.choice(4, p=[0.35, 0.4, 0.2, 0.05]))]
+            opened = self.ref.midnights[day] + timedelta(hours=int(rng.integers(7, 22)))
+            category = ref.TICKET_CATEGORIES[bisect_right(_TICKET_CATEGORY_CDF, rng.random())]
+            priority = ref.TICKET_PRIORITIES[bisect_right(_TICKET_PRIORITY_CDF, rng.random())]
             hours = float(rng.gamma(2.0, 18.0 if category != "repair" else 60.0))
             closed = opened + timedelta(hours=hours)
             still_open = rng.random() < 0.03 or closed.date() > ref.HISTORY_END
             expectation = int(rng.integers(3, 6))
-            satisfaction = int(np.clip(round(5.2 - hours / 40 - (0.8 if category == "complaint" else 0) + rng.normal(0, 0.7)), 1, 5))
-            channel = ("call_centre", "web", "store", "app")[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
+            satisfaction = min(max(round(5.2 - hours / 40 - (0.8 if category == "complaint" else 0) + rng.normal(0, 0.7)), 1), 5)
+            channel = ("call_centre", "web", "store", "app")[bisect_right(_TICKET_CHANNEL_CDF, rng.random())]
             self.ids.ticket_id += 1
             self.rows["service_tickets"].append([
                 self.ids.ticket_id, p.customer_id, channel, category, priority, stamp(opened),
@@ -690,16 +829,16 @@ class ChunkSimulator:
             status = "converted"
         else:
             created = self.ref.days[int(rng.integers(len(self.ref.days)))]
-            status = ("new", "contacted", "qualified", "unqualified")[int(rng.choice(4, p=[0.15, 0.35, 0.2, 0.3]))]
+            status = ("new", "contacted", "qualified", "unqualified")[bisect_right(_LEAD_STATUS_CDF, rng.random())]
         campaign = None
         if rng.random() < 0.4:
             running = [c for c in self.ref.campaigns if c["start"] <= created <= c["end"]]  # type: ignore[operator]
             if running:
                 campaign = int(running[int(rng.integers(len(running)))]["id"])  # type: ignore[arg-type]
-        source = ("web", "field_sales", "call_centre", "partner", "store")[int(rng.choice(5, p=[0.35, 0.25, 0.2, 0.1, 0.1]))]
+        source = ("web", "field_sales", "call_centre", "partner", "store")[bisect_right(_LEAD_SOURCE_CDF, rng.random())]
         created_at = datetime.combine(created, datetime.min.time()) + timedelta(hours=int(rng.integers(8, 18)))
         company = f"{p.last_name} {ref.INDUSTRIES[int(rng.integers(6))].title()} Ltd" if p and p.customer_type == "business" else None
-        email = p.email if p else f"lead{lead_id}@{ref.EMAIL_DOMAINS[int(rng.integers(len(ref.EMAIL_DOMAINS)))]}"
+        email = p.email if p else IdText("lead", lead_id, f"@{ref.EMAIL_DOMAINS[int(rng.integers(len(ref.EMAIL_DOMAINS)))]}")
         converted_at = stamp(datetime.combine(max(p.signup, created), datetime.min.time()) + timedelta(hours=12)) if p else None
         self.rows["leads"].append([
             lead_id, stamp(created_at), company, email, source, campaign, rep, status,
@@ -791,13 +930,13 @@ class ChunkSimulator:
                 rows.insert(int(i) + 1 + int(rng.integers(0, 3)), list(rows[int(i)]))
 
     # -- driver -------------------------------------------------------------------------
-    def run(self) -> tuple[dict[str, list[Row]], dict[str, int]]:
+    def run(self) -> ChunkRows:
         rng = self.rng
         n_internal = max(1, int(round(FAULT_RATES["internal_accounts"] * self.size)))
         internal = set(rng.choice(self.size, size=n_internal, replace=False).tolist())
         self._count("customers_internal_test_account", n_internal)
         people = [self._new_person(self.first_customer_id + i, i in internal) for i in range(self.size)]
-        region_missing = rng.random(self.size) < FAULT_RATES["region_missing"]
+        region_missing = rng.randoms(self.size) < FAULT_RATES["region_missing"]
         for p, no_region in zip(people, region_missing):
             row = list(self._customer_row(p))
             if no_region:
@@ -825,11 +964,27 @@ class ChunkSimulator:
                 self._lead_and_funnel(p)
         for _ in range(int(round(0.35 * self.size))):
             self._lead_and_funnel(None)
-        self.rows["orders"].sort(key=lambda r: r[0])
-        self.rows["order_items"].sort(key=lambda r: r[0])
+        self.rows["orders"].sort(key=itemgetter(0))
+        self.rows["order_items"].sort(key=itemgetter(0))
         self._plant_faults()
-        return {k: [tuple(r) for r in v] for k, v in self.rows.items()}, self.faults
+        return ChunkRows(self.rows, self.faults, self.ids)
 
 
 _HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 5, 5.5, 6, 5.5, 5, 5, 5.5, 6, 6.5, 7, 6, 4.5, 3, 2], dtype=float)
 _HOUR_WEIGHTS /= _HOUR_WEIGHTS.sum()
+# Fixed choice(p=...) weights as cdfs (see cdf).
+_HOUR_CDF = cdf(_HOUR_WEIGHTS)
+_COUNTRY_CDF = cdf([c.share for c in ref.COUNTRIES])
+_GENDER_CDF = cdf([0.42, 0.42, 0.06, 0.06, 0.04])
+_TICKET_CATEGORY_CDF = cdf([0.45, 0.2, 0.2, 0.15])
+_TICKET_PRIORITY_CDF = cdf([0.35, 0.4, 0.2, 0.05])
+_TICKET_CHANNEL_CDF = cdf([0.45, 0.3, 0.15, 0.1])
+_LEAD_STATUS_CDF = cdf([0.15, 0.35, 0.2, 0.3])
+_LEAD_SOURCE_CDF = cdf([0.35, 0.25, 0.2, 0.1, 0.1])
+_DISCOUNTS = (0.05, 0.10, 0.15, 0.20, 0.30)
+_CATEGORY_ALPHA = np.full(len(ref.CATEGORY_TREE), 0.4)  # Dirichlet prior of a person's category preference
+# category -> partner categories, in the order of ref.AFFINITY_CATEGORY_PAIRS
+_AFFINITY_PARTNERS: dict[str, tuple[str, ...]] = {
+    left: tuple(right for other, right in ref.AFFINITY_CATEGORY_PAIRS if other == left)
+    for left, _ in ref.AFFINITY_CATEGORY_PAIRS
+}

@@ -1,28 +1,33 @@
 """Where generated tables go: CSV files (dbt seeds) or Parquet files (scale runs).
 
-Both sinks append one chunk at a time, so memory stays bounded by the chunk size whatever the
-scale factor. Values arrive already as Python scalars; every column has a declared kind so
-that Parquet files keep one schema across chunks (a chunk whose column is all null would
-otherwise infer a different type).
+Writing is split in two so that the costly half can run in the worker processes: ``encode``
+turns one chunk's rows into CSV text or an Arrow table (a pure function of the rows), and the
+sink's ``write`` appends that to the table's file, one chunk at a time, so memory stays bounded
+by the chunk size whatever the scale factor. Values arrive already as Python scalars; every
+column has a declared kind so that Parquet files keep one schema across chunks (a chunk whose
+column is all null would otherwise infer a different type).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol, TextIO, TypeAlias
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 Row = Sequence[object]
 Columns = Sequence[tuple[str, str]]  # (name, kind) with kind in int | float | str | bool
+Encoded: TypeAlias = str | pa.Table  # CSV text (no header) or an Arrow table
 
 _ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
 
 
 class Sink(Protocol):
-    def write(self, table: str, columns: Columns, rows: list[Row]) -> None: ...
+    def write(self, table: str, columns: Columns, data: Encoded) -> None: ...
 
     def close(self) -> None: ...
 
@@ -35,26 +40,49 @@ def _csv_value(value: object) -> str:
     return str(value)
 
 
+def csv_text(columns: Columns, rows: Sequence[Row]) -> str:
+    """CSV lines of the rows (LF line endings, so bytes are reproducible)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([_csv_value(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _arrow_schema(columns: Columns) -> pa.Schema:
+    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in columns])
+
+
+def arrow_table(columns: Columns, rows: Sequence[Row]) -> pa.Table:
+    """The rows as an Arrow table of the declared column types (one chunk per column)."""
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    arrays = [pa.array(column, type=_ARROW_TYPES[kind]) for column, (_, kind) in zip(values, columns)]
+    return pa.Table.from_arrays(arrays, schema=_arrow_schema(columns))
+
+
+ENCODERS = {"csv": csv_text, "parquet": arrow_table}
+
+
+def encode(fmt: str, columns: Columns, rows: Sequence[Row]) -> Encoded:
+    return ENCODERS[fmt](columns, rows)
+
+
 class CsvSink:
-    """Writes <table>.csv files with a header row; LF line endings so bytes are reproducible."""
+    """Writes <table>.csv files with a header row."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._files: dict[str, tuple[object, object]] = {}
+        self._files: dict[str, TextIO] = {}
 
-    def write(self, table: str, columns: Columns, rows: list[Row]) -> None:
+    def write(self, table: str, columns: Columns, data: Encoded) -> None:
         if table not in self._files:
             handle = open(self.directory / f"{table}.csv", "w", newline="", encoding="utf-8")
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow([name for name, _ in columns])
-            self._files[table] = (handle, writer)
-        _, writer = self._files[table]
-        writer.writerows([_csv_value(v) for v in row] for row in rows)  # type: ignore[attr-defined]
+            csv.writer(handle, lineterminator="\n").writerow([name for name, _ in columns])
+            self._files[table] = handle
+        self._files[table].write(data)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        for handle, _ in self._files.values():
-            handle.close()  # type: ignore[attr-defined]
+        for handle in self._files.values():
+            handle.close()
         self._files.clear()
 
 
@@ -66,17 +94,16 @@ class ParquetSink:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._writers: dict[str, pq.ParquetWriter] = {}
 
-    def write(self, table: str, columns: Columns, rows: list[Row]) -> None:
-        schema = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in columns])
+    def write(self, table: str, columns: Columns, data: Encoded) -> None:
         if table not in self._writers:
-            self._writers[table] = pq.ParquetWriter(self.directory / f"{table}.parquet", schema)
-        arrays = [
-            pa.array([row[i] for row in rows], type=_ARROW_TYPES[kind])
-            for i, (_, kind) in enumerate(columns)
-        ]
-        self._writers[table].write_table(pa.Table.from_arrays(arrays, schema=schema))
+            self._writers[table] = pq.ParquetWriter(self.directory / f"{table}.parquet", _arrow_schema(columns))
+        self._writers[table].write_table(data)
 
     def close(self) -> None:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+
+
+def open_sink(fmt: str, directory: Path) -> Sink:
+    return CsvSink(directory) if fmt == "csv" else ParquetSink(directory)

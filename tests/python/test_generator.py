@@ -1,21 +1,30 @@
-"""The generator is deterministic, the committed seeds are its output, and Parquet matches CSV."""
+"""The generator is deterministic, the committed seeds are its output, and Parquet matches CSV.
+
+Worker processes (--jobs) write the same bytes as one process, and the fast draws the simulation
+uses consume the random stream exactly as the numpy Generator methods they stand for.
+"""
 
 from __future__ import annotations
 
 import csv
 import filecmp
 import hashlib
+import io
+import json
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from crm_warehouse.generator import generate
+from crm_warehouse.generator import generate, simulate
 from crm_warehouse.generator import reference as ref
-from crm_warehouse.generator import simulate
+from crm_warehouse.generator.draws import Draws, cdf
+from crm_warehouse.generator.generate import Progress, main
 from crm_warehouse.generator.simulate import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +91,72 @@ def test_parquet_holds_the_same_rows_as_csv(tmp_path: Path, chunk_size: int) -> 
     with open(tmp_path / "csv" / "orders.csv", newline="") as handle:
         csv_ids = [int(row["order_id"]) for row in csv.DictReader(handle)]
     assert orders.read(columns=["order_id"]).column(0).to_pylist() == csv_ids
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_worker_processes_give_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    """Chunks simulated in parallel are written in chunk order with ids numbered on across chunks."""
+    one = generate(tmp_path / "one", seed=5, scale=0.3, fmt=fmt, chunk_size=70, jobs=1)
+    two = generate(tmp_path / "two", seed=5, scale=0.3, fmt=fmt, chunk_size=70, jobs=2)
+    assert one == two
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+    if fmt == "parquet":
+        assert pq.ParquetFile(tmp_path / "two" / "orders.parquet").num_row_groups == 9  # one per chunk
+
+
+def test_command_line_keeps_stdout_for_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--out", str(tmp_path / "out"), "--scale", "0.1", "--chunk-size", "50", "--jobs", "2",
+          "--manifest", str(tmp_path / "manifest.json")])
+    out, err = capsys.readouterr()
+    assert json.loads(out) == json.loads((tmp_path / "manifest.json").read_text())
+    assert err.splitlines()[-1].startswith("generator: 200 customers, ")
+    assert err.splitlines()[-1].endswith(f"(2 processes) -> {tmp_path / 'out'}")
+
+
+def test_progress_lines_every_tenth_for_logs() -> None:
+    stream = io.StringIO()  # not a terminal: plain lines, no bar
+    progress = Progress(total=1000, enabled=True, stream=stream, delay=0.0)
+    for _ in range(40):
+        progress.advance(25)
+    progress.close("done")
+    lines = stream.getvalue().splitlines()
+    assert [line.split(" customers")[0] for line in lines[:-1]] == [
+        f"generator: {n:,}/1,000" for n in range(100, 1001, 100)]
+    assert lines[-1] == "done"
+
+
+# -- fast draws: the same stream values as the numpy Generator methods they replace ---------
+
+def test_draws_consume_the_stream_as_numpy_does() -> None:
+    numpy_rng, draws = np.random.default_rng(11), Draws(np.random.default_rng(11))
+    ranges = [(0, 2), (0, 3), (0, 60), (1, 6), (7, 22), (200, 999), (1000000, 9999999), (0, 86400 * 400),
+              (0, 2**31 + 1), (0, 2**32 - 1), (0, 2**32), (5, 2**40), (3, 4)]
+    for i in range(20000):
+        low, high = ranges[i % len(ranges)]
+        assert draws.integers(low, high) == int(numpy_rng.integers(low, high)), (low, high)
+        assert draws.integers(high) == int(numpy_rng.integers(high))
+        assert draws.random() == numpy_rng.random()
+        if i % 7 == 0:  # other draws between: 64-bit, and a spare 32-bit half left in the bit generator
+            assert draws.poisson(1.2) == numpy_rng.poisson(1.2)
+            assert draws.gamma(2.0, 7.0) == numpy_rng.gamma(2.0, 7.0)
+            assert draws.randoms(3).tolist() == numpy_rng.random(3).tolist()
+    assert draws.generator.bit_generator.state == numpy_rng.bit_generator.state
+
+
+def test_cdf_picks_as_choice_with_weights_does() -> None:
+    numpy_rng, draws, weights_rng = np.random.default_rng(3), Draws(np.random.default_rng(3)), np.random.default_rng(4)
+    for i in range(5000):
+        n = 1 + i % 30
+        raw = weights_rng.dirichlet(np.full(n, 0.4)) if i % 2 else weights_rng.random(n)
+        p = raw if i % 2 else raw / raw.sum()
+        assert bisect_right(cdf(p), draws.random()) == int(numpy_rng.choice(n, p=p))
+
+
+def test_round_cents_rounds_as_numpy_does() -> None:
+    values = np.random.default_rng(5).uniform(0, 5000, 100000).tolist() + [0.125, 2.675, 1.005, 0.015, 1e-3, 12.5]
+    for value in values:
+        expected = round(np.float64(value), 2)
+        assert simulate.round_cents(value) == expected and str(simulate.round_cents(value)) == str(expected)
 
 
 # -- source change timestamps (orders.updated_at, order_items.updated_at) ------------------
