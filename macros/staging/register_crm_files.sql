@@ -11,10 +11,6 @@
     {{ return(env_var('CRM_SOURCE_PATH', '') | trim) }}
 {%- endmacro %}
 
-{% macro crm_files_schema() -%}
-    {{ return('crm_files') }}
-{%- endmacro %}
-
 {% macro register_crm_files() -%}
     {{ return(adapter.dispatch('register_crm_files', 'crm_warehouse')()) }}
 {%- endmacro %}
@@ -33,8 +29,11 @@
     {%- set folder = crm_files_path() %}
     {%- if not folder or not execute %}{{ return('') }}{% endif %}
     {%- set folder = folder.rstrip('/') %}
-    {%- set statements = ['create schema if not exists ' ~ crm_files_schema()] %}
-    {%- for source in graph.sources.values() | selectattr('source_name', 'equalto', 'crm') | sort(attribute='name') %}
+    {#- The schema is the one the source reads with CRM_SOURCE_PATH set (_crm__sources.yml). -#}
+    {%- set sources = graph.sources.values() | selectattr('source_name', 'equalto', 'crm') | sort(attribute='name') | list %}
+    {%- set schema = sources[0].schema %}
+    {%- set statements = ['create schema if not exists ' ~ schema] %}
+    {%- for source in sources %}
         {%- set table = source.name %}
         {%- set seed = graph.nodes.get('seed.crm_warehouse.' ~ table) %}
         {%- if seed is none %}
@@ -47,7 +46,7 @@
             {%- do columns.append('cast(' ~ adapter.quote(column) ~ ' as ' ~ data_type ~ ') as ' ~ adapter.quote(column)) %}
         {%- endfor %}
         {%- do statements.append(
-            'create or replace view ' ~ crm_files_schema() ~ '.' ~ table ~ ' as select '
+            'create or replace view ' ~ schema ~ '.' ~ table ~ ' as select '
             ~ columns | join(', ') ~ ' from ' ~ reader
         ) %}
     {%- endfor %}

@@ -112,32 +112,17 @@ states as (
         customer_key,
         evaluation_date as changed_on,
         lead(evaluation_date) over (partition by customer_key order by evaluation_date) as next_changed_on,
-        sum(purchases) over (
-            partition by customer_key
-            order by evaluation_date
-            rows between unbounded preceding and current row
-        ) as purchases,
-        sum(revenue) over (
-            partition by customer_key
-            order by evaluation_date
-            rows between unbounded preceding and current row
-        ) as revenue,
-        sum(margin) over (
-            partition by customer_key
-            order by evaluation_date
-            rows between unbounded preceding and current row
-        ) as margin,
-        sum(window_purchases) over (
-            partition by customer_key
-            order by evaluation_date
-            rows between unbounded preceding and current row
-        ) as window_purchases,
-        sum(window_revenue) over (
-            partition by customer_key
-            order by evaluation_date
-            rows between unbounded preceding and current row
-        ) as window_revenue
+        sum(purchases) over running as purchases,
+        sum(revenue) over running as revenue,
+        sum(margin) over running as margin,
+        sum(window_purchases) over running as window_purchases,
+        sum(window_revenue) over running as window_revenue
     from changes_by_date
+    window running as (
+        partition by customer_key
+        order by evaluation_date
+        rows between unbounded preceding and current row
+    )
 ),
 
 described_states as (
