@@ -29,31 +29,84 @@ rfm_segments as (
     from {{ ref('rfm_segments') }}
 ),
 
--- Scores and tiers rank buyers only: a prospect has nothing to score. The ranking windows
--- read only the columns they rank (a window sorts every column it is given, and at a
--- million customers sorting the whole state three times was most of the build).
-buyer_ranks as (
+-- Scores and tiers rank buyers only: a prospect has nothing to score. The ranks are taken over
+-- narrow rows keyed by customer_number (a window sorts every column it is given, and at a
+-- million customers sorting the whole state by its text key was most of the build).
+buyers as (
     select
-        customer_key,
+        customer_number,
         evaluation_date,
-        {{ quantile_score('days_since_last_purchase', var('rfm_score_buckets'), 'evaluation_date', descending=true) }}
-            as recency_score,
-        {{ quantile_score('revenue_in_window', var('rfm_score_buckets'), 'evaluation_date') }} as monetary_score,
-        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked
-        -- on the margin in cents (the money type), so float noise never decides a tie.
-        {{ safe_divide(
-            'row_number() over (partition by evaluation_date order by cast(margin_to_date as '
-            ~ type_money() ~ ') desc, customer_key)',
-            'count(*) over (partition by evaluation_date)',
-        ) }} as margin_rank_share
+        days_since_last_purchase,
+        revenue_in_window,
+        margin_to_date
     from metrics
     where is_buyer
+),
+
+-- Recency takes few values (days), so its rank comes from a count per value instead of a sort
+-- of every buyer: a value's rank is 1 + the buyers with more days since their last purchase,
+-- the rank rank() gives ties.
+recency_counts as (
+    select
+        evaluation_date,
+        days_since_last_purchase,
+        count(*) as buyers
+    from buyers
+    group by
+        evaluation_date,
+        days_since_last_purchase
+),
+
+buyers_by_date as (
+    select
+        evaluation_date,
+        sum(buyers) as buyers
+    from recency_counts
+    group by evaluation_date
+),
+
+recency_scores as (
+    select
+        recency_counts.evaluation_date,
+        recency_counts.days_since_last_purchase,
+        {{ quantile_score(
+            'sum(recency_counts.buyers) over (partition by recency_counts.evaluation_date'
+            ~ ' order by recency_counts.days_since_last_purchase desc'
+            ~ ' rows between unbounded preceding and current row) - recency_counts.buyers + 1',
+            'buyers_by_date.buyers',
+            var('rfm_score_buckets'),
+        ) }} as recency_score
+    from recency_counts
+    inner join buyers_by_date
+        on recency_counts.evaluation_date = buyers_by_date.evaluation_date
+),
+
+buyer_ranks as (
+    select
+        buyers.customer_number,
+        buyers.evaluation_date,
+        {{ quantile_score(
+            'rank() over (partition by buyers.evaluation_date order by buyers.revenue_in_window)',
+            'buyers_by_date.buyers',
+            var('rfm_score_buckets'),
+        ) }} as monetary_score,
+        -- Rank share for the value pyramid: ties broken by key (customer_number is in key
+        -- order) so tier sizes are exact. Ranked on the margin in cents (the money type), so
+        -- float noise never decides a tie.
+        {{ safe_divide(
+            'row_number() over (partition by buyers.evaluation_date order by cast(buyers.margin_to_date as '
+            ~ type_money() ~ ') desc, buyers.customer_number)',
+            'buyers_by_date.buyers',
+        ) }} as margin_rank_share
+    from buyers
+    inner join buyers_by_date
+        on buyers.evaluation_date = buyers_by_date.evaluation_date
 ),
 
 buyer_scores as (
     select
         metrics.*,
-        buyer_ranks.recency_score,
+        recency_scores.recency_score,
         -- Frequency is a small count full of ties: quintiles of it move with the data (no
         -- score 3 at all, two purchases scoring 4). Fixed breaks keep its meaning.
         case
@@ -68,8 +121,13 @@ buyer_scores as (
     from metrics
     left join buyer_ranks
         on
-            metrics.customer_key = buyer_ranks.customer_key
+            metrics.customer_number = buyer_ranks.customer_number
             and metrics.evaluation_date = buyer_ranks.evaluation_date
+    left join recency_scores
+        on
+            metrics.is_buyer
+            and metrics.evaluation_date = recency_scores.evaluation_date
+            and metrics.days_since_last_purchase = recency_scores.days_since_last_purchase
 ),
 
 staged as (
@@ -117,6 +175,7 @@ staged as (
 final as (
     select
         customer_key,
+        customer_number,
         evaluation_date,
         purchases_to_date,
         first_purchase_on,

@@ -6,6 +6,7 @@ with
 states as (
     select
         customer_key,
+        customer_number,
         evaluation_date,
         purchases_to_date,
         revenue_to_date,
@@ -35,13 +36,14 @@ states_by_month as (
 ),
 
 -- The previous month's state, computed once here for the transition and churn marts (each
--- re-sorting every customer month for lag() was a large share of the build at scale).
+-- re-sorting every customer month for lag() was a large share of the build at scale), by
+-- the compact customer_number rather than the text key.
 with_previous as (
     select
         states_by_month.*,
-        lag(lifecycle_stage) over (partition by customer_key order by month_start) as previous_lifecycle_stage,
-        lag(purchases_to_date) over (partition by customer_key order by month_start) as previous_purchases_to_date,
-        lag(is_churned) over (partition by customer_key order by month_start) as was_churned
+        lag(lifecycle_stage) over (partition by customer_number order by month_start) as previous_lifecycle_stage,
+        lag(purchases_to_date) over (partition by customer_number order by month_start) as previous_purchases_to_date,
+        lag(is_churned) over (partition by customer_number order by month_start) as was_churned
     from states_by_month
 ),
 
