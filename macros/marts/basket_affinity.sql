@@ -1,7 +1,8 @@
 {#-
     CTEs measuring how often pairs of items are bought in the same order (market basket
     analysis). `baskets` names a CTE with one row per order and item (columns order_id,
-    item_id). Emits the CTEs basket_totals, item_totals, pair_totals and affinity, each
+    item_id; select distinct): item and pair counts then count rows, not distinct orders,
+    which at millions of lines is several times cheaper. Emits the CTEs basket_totals, item_totals, pair_totals and affinity, each
     followed by a comma, for the calling model's with-clause. For items a < b:
 
         support          = orders with a and b / all orders
@@ -20,7 +21,7 @@ basket_totals as (
 item_totals as (
     select
         item_id,
-        count(distinct order_id) as item_orders
+        count(*) as item_orders
     from {{ baskets }}
     group by item_id
 ),
@@ -29,7 +30,7 @@ pair_totals as (
     select
         basket_a.item_id as item_a_id,
         basket_b.item_id as item_b_id,
-        count(distinct basket_a.order_id) as pair_orders
+        count(*) as pair_orders
     from {{ baskets }} as basket_a
     inner join {{ baskets }} as basket_b
         on
