@@ -2,7 +2,9 @@
 
 Every model, snapshot and source is described; every column a model or snapshot really has is
 declared and described (and nothing is declared that it does not have); every model and snapshot
-has a primary-key test; every mart enforces its contract. A new model that skips any of this fails here with its name.
+has a primary-key test; every mart enforces its contract; every model and snapshot belongs to a
+subject group with an owner, is tagged with its layer and subject, and only marts outside
+restricted are public. A new model that skips any of this fails here with its name.
 """
 
 from __future__ import annotations
@@ -91,3 +93,30 @@ def test_every_mart_enforces_its_contract(manifest: dict[str, Any]) -> None:
     assert marts
     unenforced = sorted(m["name"] for m in marts if not m["config"]["contract"]["enforced"])
     assert not unenforced, f"marts without an enforced contract: {unenforced}"
+
+
+LAYERS = {"staging", "intermediate", "marts", "snapshots"}
+
+
+def test_every_model_has_an_owned_group_and_its_layer_and_subject_tags(manifest: dict[str, Any]) -> None:
+    owners = {group["name"]: group["owner"].get("name") or group["owner"].get("email")
+              for group in manifest["groups"].values()}
+    assert owners and all(owners.values()), f"groups without an owner: {owners}"
+    problems = []
+    for node in project_nodes(manifest, "model") + project_nodes(manifest, "snapshot"):
+        layer = "snapshots" if node["resource_type"] == "snapshot" else node["fqn"][1]
+        tags = set(node["tags"])
+        if node.get("group") not in owners:
+            problems.append(f"{node['name']}: group {node.get('group')!r} is not one of {sorted(owners)}")
+        if tags & LAYERS != {layer}:
+            problems.append(f"{node['name']}: layer tags {sorted(tags & LAYERS)}, expected [{layer!r}]")
+        if node.get("group") not in tags:
+            problems.append(f"{node['name']}: no subject tag for its group {node.get('group')!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_only_marts_are_public(manifest: dict[str, Any]) -> None:
+    models = project_nodes(manifest, "model")
+    public = {m["name"] for m in models if m["access"] == "public"}
+    marts = {m["name"] for m in models if m["fqn"][1] == "marts" and "restricted" not in m["fqn"]}
+    assert public == marts, f"public but not a mart: {sorted(public - marts)}; marts not public: {sorted(marts - public)}"
