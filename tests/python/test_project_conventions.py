@@ -4,13 +4,15 @@ Every model, snapshot and source is described; every column a model or snapshot 
 declared and described (and nothing is declared that it does not have); every model and snapshot
 has a primary-key test; every mart enforces its contract; every model and snapshot belongs to a
 subject group with an owner, is tagged with its layer and subject, and only marts outside
-restricted are public. A new model that skips any of this fails here with its name.
+restricted are public; every mart's description opens with the business question it answers.
+A new model that skips any of this fails here with its name.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -120,3 +122,10 @@ def test_only_marts_are_public(manifest: dict[str, Any]) -> None:
     public = {m["name"] for m in models if m["access"] == "public"}
     marts = {m["name"] for m in models if m["fqn"][1] == "marts" and "restricted" not in m["fqn"]}
     assert public == marts, f"public but not a mart: {sorted(public - marts)}; marts not public: {sorted(marts - public)}"
+
+
+def test_every_mart_opens_with_its_business_question(manifest: dict[str, Any]) -> None:
+    """For business readers: the first words of a mart's page say what it answers, in bold."""
+    marts = [m for m in project_nodes(manifest, "model") if m["fqn"][1] == "marts"]
+    unasked = sorted(m["name"] for m in marts if not re.match(r"\*\*[^*]*\?[^*]*\*\* ", m["description"]))
+    assert not unasked, f"marts whose description does not open with a **question?**: {unasked}"
