@@ -129,3 +129,15 @@ def test_every_mart_opens_with_its_business_question(manifest: dict[str, Any]) -
     marts = [m for m in project_nodes(manifest, "model") if m["fqn"][1] == "marts"]
     unasked = sorted(m["name"] for m in marts if not re.match(r"\*\*[^*]*\?[^*]*\*\* ", m["description"]))
     assert not unasked, f"marts whose description does not open with a **question?**: {unasked}"
+
+
+def test_the_quality_exposure_lists_the_tables_the_suites_read(manifest: dict[str, Any]) -> None:
+    """The lineage must show what the GX suites read: the exposure and suites.py name the same tables."""
+    from crm_warehouse.quality.suites import SUITES
+
+    exposure = manifest["exposures"]["exposure.crm_warehouse.quality_suites"]
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    exposed = {f"{nodes[uid]['schema']}.{nodes[uid].get('identifier') or nodes[uid]['alias']}"
+               for uid in exposure["depends_on"]["nodes"]}
+    suites = {suite.relation for suite in SUITES}
+    assert exposed == suites, f"only in the exposure: {sorted(exposed - suites)}; only in suites.py: {sorted(suites - exposed)}"
