@@ -67,7 +67,7 @@ run: build quality docs  ## the main job: build the warehouse, check it, documen
 	@echo
 	@echo "Warehouse:  $(CURDIR)/$(CRM_DUCKDB_PATH)"
 	@echo "dbt docs:   $(CURDIR)/target/static_index.html (or: $(DBT) docs serve)"
-	@echo "GX docs:    $(CURDIR)/target/gx/gx/uncommitted/data_docs/local_site/index.html"
+	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
 
 lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and snapshots
 	$(BIN)/sqlfluff lint models tests analyses snapshots

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from crm_warehouse.quality.checks import main, read_frames, validate
+from crm_warehouse.quality.checks import main, read_frames, validate, write_results_page
 from crm_warehouse.quality.suites import SUITES
 
 
@@ -19,6 +20,9 @@ def test_suites_pass_on_the_warehouse(warehouse: duckdb.DuckDBPyConnection, ware
                                       tmp_path: Path) -> None:
     assert main(["--database", str(warehouse_path), "--docs-dir", str(tmp_path)]) == 0
     assert (tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+    page = (tmp_path / "quality.html").read_text()
+    assert f"{len(SUITES)} of {len(SUITES)} suites passed" in page
+    assert "marts.fct_customer_rfm" in page and "FAIL" not in page
 
 
 def test_suites_fail_on_a_broken_table(warehouse: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
@@ -30,6 +34,24 @@ def test_suites_fail_on_a_broken_table(warehouse: duckdb.DuckDBPyConnection, war
     assert not result.success
     assert any("unique" in f for f in result.failed)
     assert any("in_set" in f for f in result.failed)
+
+
+def test_results_page_names_the_table_and_failed_expectations_offline(tmp_path: Path) -> None:
+    """The page a person reads after a failure: which table, which expectation, which values."""
+    orders = suite("stg_crm__orders")
+    frame = pd.DataFrame({
+        "order_id": [1, 2, 2], "channel_code": ["web"] * 3, "order_status": ["completed", "shipped", "<lost>"],
+        "currency_code": ["USD"] * 3, "loaded_copies": [1] * 3,
+    })
+    results = validate({orders.name: frame}, [orders], docs_dir=None)
+    page = write_results_page(results, tmp_path / "quality.html").read_text()
+    assert "0 of 1 suites passed" in page
+    assert "staging.stg_crm__orders" in page and "3 rows" in page
+    assert "expect_column_values_to_be_in_set</code></td><td>order_status</td><td>2</td><td>shipped, &lt;lost&gt;" in page
+    assert "expect_column_values_to_be_unique</code></td><td>order_id</td>" in page
+    assert "<script" not in page and "http" not in page  # readable offline, nothing fetched
+    [saved] = json.loads((tmp_path / "quality.json").read_text())
+    assert saved["relation"] == "staging.stg_crm__orders" and not saved["success"]
 
 
 def test_unmapped_channel_share_is_bounded() -> None:
