@@ -148,8 +148,8 @@ def write_results_page(results: list[SuiteResult], path: Path, database: Path | 
         f"<style>{PAGE_STYLE}</style></head><body>",
         "<h1>CRM warehouse: quality results</h1>",
         f"<p><b class='{'fail' if failures else 'ok'}'>{len(results) - len(failures)} of {len(results)} suites"
-        f" passed</b>; Great Expectations, {esc(stamp)}" + (f", warehouse <code>{esc(str(database))}</code>" if database else "")
-        + ".</p>",
+        f" passed</b>; Great Expectations, {esc(stamp)}"
+        + (f", warehouse <code>{esc(str(database))}</code>" if database else "") + ".</p>",
     ]
     for result in sorted(results, key=lambda r: (r.success, r.suite)):
         status = "<span class='ok'>passed</span>" if result.success else "<span class='fail'>FAILED</span>"
@@ -187,10 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for o in r.outcomes:
             if not o.success:
-                print(f"     {r.relation}.{o.column or '(table)'}: {o.expectation}: "
-                      + (f"{o.unexpected_count:,} unexpected, e.g. {', '.join(o.sample)}" if o.sample else f"observed {o.observed}"))
+                found = (f"{o.unexpected_count:,} unexpected, e.g. {', '.join(o.sample)}" if o.sample
+                         else f"observed {o.observed}")
+                print(f"     {r.relation}.{o.column or '(table)'}: {o.expectation}: {found}")
     failures = sum(not r.success for r in results)
     page = write_results_page(results, args.docs_dir / "quality.html", args.database)
     index = args.docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    print(f"{len(results) - failures} of {len(results)} suites passed; results: {page} (offline); GX Data Docs: {index}")
+    print(f"{len(results) - failures} of {len(results)} suites passed; results: {page} (offline); "
+          f"GX Data Docs: {index}")
     return 1 if failures else 0

@@ -121,7 +121,8 @@ def test_only_marts_are_public(manifest: dict[str, Any]) -> None:
     models = project_nodes(manifest, "model")
     public = {m["name"] for m in models if m["access"] == "public"}
     marts = {m["name"] for m in models if m["fqn"][1] == "marts" and "restricted" not in m["fqn"]}
-    assert public == marts, f"public but not a mart: {sorted(public - marts)}; marts not public: {sorted(marts - public)}"
+    assert public == marts, (f"public but not a mart: {sorted(public - marts)}; "
+                             f"marts not public: {sorted(marts - public)}")
 
 
 def test_every_mart_opens_with_its_business_question(manifest: dict[str, Any]) -> None:
@@ -140,4 +141,5 @@ def test_the_quality_exposure_lists_the_tables_the_suites_read(manifest: dict[st
     exposed = {f"{nodes[uid]['schema']}.{nodes[uid].get('identifier') or nodes[uid]['alias']}"
                for uid in exposure["depends_on"]["nodes"]}
     suites = {suite.relation for suite in SUITES}
-    assert exposed == suites, f"only in the exposure: {sorted(exposed - suites)}; only in suites.py: {sorted(suites - exposed)}"
+    assert exposed == suites, (f"only in the exposure: {sorted(exposed - suites)}; "
+                               f"only in suites.py: {sorted(suites - exposed)}")
