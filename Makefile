@@ -16,6 +16,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 # The environment sets PYTHONDONTWRITEBYTECODE; compiled bytecode halves dbt's start-up.
 export UV_COMPILE_BYTECODE := 1
+# Colour codes only on a terminal: piped into a file or a CI log they are noise.
+export DBT_USE_COLORS ?= $(shell test -t 1 && echo true || echo false)
 DBT := $(BIN)/dbt
 
 .PHONY: help install run test test-postgres build quality docs lint pytest generate bench lock clean
@@ -52,6 +54,7 @@ endif
 build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds (or read DATA=folder), then build and test every model
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.preflight $(EXTRACT)
+	@echo "dbt seed: loading the $(if $(SEEDS),reference seeds,CRM extract and reference seeds) (quiet unless a seed fails)"
 	$(DBT) seed --full-refresh --quiet $(SEEDS)
 	$(DBT) build --exclude-resource-type seed
 
@@ -61,7 +64,9 @@ quality: install  ## Great Expectations suites against the built warehouse
 
 docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
+	@echo "dbt docs: generating the docs site from the warehouse's catalog (quiet unless it fails)"
 	$(DBT) docs generate --static --quiet
+	@echo "dbt docs: $(CURDIR)/target/static_index.html"
 
 run: build quality docs  ## the main job: build the warehouse, check it, document it
 	@echo
@@ -70,6 +75,7 @@ run: build quality docs  ## the main job: build the warehouse, check it, documen
 	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
 
 lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and snapshots
+	@echo "sqlfluff: linting $$(find models tests analyses snapshots -name '*.sql' | wc -l) SQL files (compiles the project first; about a minute)"
 	$(BIN)/sqlfluff lint models tests analyses snapshots
 
 pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
