@@ -16,8 +16,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 # The environment sets PYTHONDONTWRITEBYTECODE; compiled bytecode halves dbt's start-up.
 export UV_COMPILE_BYTECODE := 1
-# Colour codes only on a terminal: piped into a file or a CI log they are noise.
-export DBT_USE_COLORS ?= $(shell test -t 1 && echo true || echo false)
+# Colour codes only on a terminal: piped into a file or a CI log they are noise. (Tested on
+# stderr: $(shell) captures stdout, so `test -t 1` would always be false there.)
+export DBT_USE_COLORS ?= $(shell test -t 2 && echo true || echo false)
 DBT := $(BIN)/dbt
 
 .PHONY: help install run test test-postgres build quality docs lint pytest generate bench lock clean

@@ -115,7 +115,7 @@ def validate(frames: dict[str, pd.DataFrame], suites: list[Suite], docs_dir: Pat
 def _outcome(result: Any) -> ExpectationOutcome:
     """One GX expectation result as a plain record."""
     details = result.result or {}
-    sample = [str(value) for value in (details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]]
+    sample = [_as_text(value) for value in (details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]]
     observed = details.get("observed_value")
     return ExpectationOutcome(
         expectation=result.expectation_config.type,
@@ -125,6 +125,11 @@ def _outcome(result: Any) -> ExpectationOutcome:
         sample=sample,
         observed="" if observed is None else str(observed),
     )
+
+
+def _as_text(value: Any) -> str:
+    """A sample value as a reader should see it: a missing value (None, NaN, NaT) is 'null'."""
+    return "null" if value is None or pd.isna(value) else str(value)
 
 
 PAGE_STYLE = """
@@ -187,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for o in r.outcomes:
             if not o.success:
-                found = (f"{o.unexpected_count:,} unexpected, e.g. {', '.join(o.sample)}" if o.sample
+                found = (f"{o.unexpected_count or 0:,} unexpected, e.g. {', '.join(o.sample)}" if o.sample
                          else f"observed {o.observed}")
                 print(f"     {r.relation}.{o.column or '(table)'}: {o.expectation}: {found}")
     failures = sum(not r.success for r in results)

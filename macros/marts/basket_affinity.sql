@@ -2,8 +2,9 @@
     CTEs measuring how often pairs of items are bought in the same order (market basket
     analysis). `baskets` names a CTE with one row per order and item (columns order_id,
     item_id; select distinct): item and pair counts then count rows, not distinct orders,
-    which at millions of lines is several times cheaper. Emits the CTEs basket_totals, item_totals, pair_totals and affinity, each
-    followed by a comma, for the calling model's with-clause. For items a < b:
+    which at millions of lines is several times cheaper. Emits the CTEs basket_totals,
+    item_totals, pair_totals and affinity, each followed by a comma, for the calling model's
+    with-clause. For items a < b:
 
         support          = orders with a and b / all orders
         confidence a->b  = orders with a and b / orders with a

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from crm_warehouse.quality.checks import main, read_frames, validate, write_results_page
+from crm_warehouse.quality.checks import _as_text, main, read_frames, validate, write_results_page
 from crm_warehouse.quality.suites import SUITES
 
 
@@ -93,3 +93,7 @@ def test_analyst_marts_carry_no_personal_data() -> None:
                 assert personal <= columns, model["name"]
             else:
                 assert not columns & personal, (model["name"], columns & personal)
+
+
+def test_missing_sample_values_read_as_null() -> None:
+    assert [_as_text(v) for v in (None, float("nan"), pd.NaT, 0, "x")] == ["null", "null", "null", "0", "x"]
