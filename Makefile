@@ -1,6 +1,6 @@
 # Two commands for a fresh clone (Python 3.11, pip and make are all it needs):
-#   make run    install everything, build the warehouse on DuckDB, run GX, generate docs
-#   make test   install everything, lint, dbt build with every test, GX, pytest
+#   make run    install everything, build the warehouse on DuckDB, run GX, generate docs and the report
+#   make test   install everything, lint, dbt build with every test, GX, docs, pytest (browser included)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 export DBT_USE_COLORS ?= $(shell test -t 2 && echo true || echo false)
 DBT := $(BIN)/dbt
 
-.PHONY: help install run test test-postgres build quality docs lint pytest generate bench lock clean
+.PHONY: help install run test test-postgres build quality docs report browser lint pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,9 +69,17 @@ docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the 
 	$(DBT) docs generate --static --quiet
 	@echo "dbt docs: $(CURDIR)/target/static_index.html"
 
-run: build quality docs  ## the main job: build the warehouse, check it, document it
+report: install  ## one self-contained HTML report from the marts (target/report/crm_report.html)
+	$(BIN)/python -m crm_warehouse.warehouse_lock "$(CRM_DUCKDB_PATH)"
+	$(BIN)/python -m crm_warehouse.report
+
+browser:  ## Debian's chromium for the browser tests, where the machine allows (else they say not run)
+	scripts/install_chromium.sh
+
+run: build quality docs report  ## the main job: build the warehouse, check it, document it, report on it
 	@echo
 	@echo "Warehouse:  $(CURDIR)/$(CRM_DUCKDB_PATH)"
+	@echo "Report:     $(CURDIR)/target/report/crm_report.html (one file, works offline)"
 	@echo "dbt docs:   $(CURDIR)/target/static_index.html (or: $(DBT) docs serve)"
 	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
 
@@ -82,7 +90,8 @@ lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and
 pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
 	$(BIN)/python -m pytest
 
-test: lint build quality pytest  ## every check CI runs
+# docs before pytest: the browser tests open the docs site this build generated.
+test: lint build quality docs browser pytest  ## every check CI runs
 
 # Portability check, not part of `make test` (it needs PostgreSQL's server binaries): the same
 # seeds, models, snapshot and tests on a throwaway PostgreSQL, an incremental run of the

@@ -143,3 +143,18 @@ def test_the_quality_exposure_lists_the_tables_the_suites_read(manifest: dict[st
     suites = {suite.relation for suite in SUITES}
     assert exposed == suites, (f"only in the exposure: {sorted(exposed - suites)}; "
                                f"only in suites.py: {sorted(suites - exposed)}")
+
+
+def test_the_docs_site_exposure_lists_every_public_mart(manifest: dict[str, Any]) -> None:
+    exposure = manifest["exposures"]["exposure.crm_warehouse.docs_site"]
+    public = {m["unique_id"] for m in project_nodes(manifest, "model") if m.get("access") == "public"}
+    exposed = set(exposure["depends_on"]["nodes"])
+    assert exposed == public, (f"only in the exposure: {sorted(exposed - public)}; "
+                               f"public marts missing: {sorted(public - exposed)}")
+
+
+def test_every_exposure_has_an_owner_and_a_description(manifest: dict[str, Any]) -> None:
+    exposures = [e for e in manifest["exposures"].values() if e["package_name"] == "crm_warehouse"]
+    assert len(exposures) >= 3
+    lacking = [e["name"] for e in exposures if not (e["owner"].get("name") and e["description"].strip())]
+    assert not lacking, f"exposures without an owner or a description: {lacking}"
