@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 export DBT_USE_COLORS ?= $(shell test -t 2 && echo true || echo false)
 DBT := $(BIN)/dbt
 
-.PHONY: help install run test test-postgres build quality docs report browser lint pytest generate bench lock clean
+.PHONY: help install run test test-postgres build quality semantic docs report browser lint pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,14 @@ docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the 
 	$(DBT) docs generate --static --quiet
 	@echo "dbt docs: $(CURDIR)/target/static_index.html"
 
+# MetricFlow reads target/semantic_manifest.json (refreshed by the parse) and the profile's warehouse;
+# perl drops its spinner frames, which are noise in a log.
+semantic: install $(WAREHOUSE_DIR)/tmp  ## MetricFlow: validate the metrics and semantic models against the warehouse
+	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
+	@echo "mf validate-configs: the semantic layer (models/semantic) against the warehouse"
+	$(DBT) parse --quiet
+	$(BIN)/mf validate-configs | perl -CS -pe 's/(?:[\x{2800}-\x{28FF}][^\x{2800}-\x{28FF}\x{2714}\x{2716}]*)+//g'
+
 report: install  ## one self-contained HTML report from the marts (target/report/crm_report.html)
 	$(BIN)/python -m crm_warehouse.warehouse_lock "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.report
@@ -82,6 +90,7 @@ run: build quality docs report  ## the main job: build the warehouse, check it, 
 	@echo "Report:     $(CURDIR)/target/report/crm_report.html (one file, works offline)"
 	@echo "dbt docs:   $(CURDIR)/target/static_index.html (or: $(DBT) docs serve)"
 	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
+	@echo "Metrics:    $(BIN)/mf list metrics; $(BIN)/mf query --saved-query kpi_sales_monthly (KPI pack: mf list saved-queries)"
 
 lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and snapshots
 	@echo "sqlfluff: linting $$(find models tests analyses snapshots -name '*.sql' | wc -l) SQL files (compiles the project first; about a minute)"
@@ -91,7 +100,7 @@ pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults,
 	$(BIN)/python -m pytest
 
 # docs before pytest: the browser tests open the docs site this build generated.
-test: lint build quality docs browser pytest  ## every check CI runs
+test: lint build quality semantic docs browser pytest  ## every check CI runs
 
 # Portability check, not part of `make test` (it needs PostgreSQL's server binaries): the same
 # seeds, models, snapshot and tests on a throwaway PostgreSQL, an incremental run of the

@@ -158,3 +158,11 @@ def test_every_exposure_has_an_owner_and_a_description(manifest: dict[str, Any])
     assert len(exposures) >= 3
     lacking = [e["name"] for e in exposures if not (e["owner"].get("name") and e["description"].strip())]
     assert not lacking, f"exposures without an owner or a description: {lacking}"
+
+
+def test_the_kpi_pack_exposure_lists_the_saved_queries_metrics(manifest: dict[str, Any]) -> None:
+    exposure = manifest["exposures"]["exposure.crm_warehouse.kpi_pack"]
+    asked = {node for query in manifest["saved_queries"].values() for node in query["depends_on"]["nodes"]}
+    exposed = set(exposure["depends_on"]["nodes"])
+    assert asked and exposed == asked, (f"only in the exposure: {sorted(exposed - asked)}; "
+                                        f"missing: {sorted(asked - exposed)}")

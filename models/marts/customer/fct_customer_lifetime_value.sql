@@ -116,7 +116,8 @@ final as (
         {{ to_money('predicted.predicted_future_value') }} as predicted_future_value,
         yearly_mean.is_churned,
         cast({{ var('ltv_discount_rate') }} as {{ type_double() }}) as discount_rate,
-        {{ var('ltv_horizon_years') }} as horizon_years
+        {{ var('ltv_horizon_years') }} as horizon_years,
+        {{ as_of_date() }} as as_of_date
     from yearly_mean
     cross join retention
     inner join predicted
