@@ -166,3 +166,17 @@ def test_the_kpi_pack_exposure_lists_the_saved_queries_metrics(manifest: dict[st
     exposed = set(exposure["depends_on"]["nodes"])
     assert asked and exposed == asked, (f"only in the exposure: {sorted(exposed - asked)}; "
                                         f"missing: {sorted(asked - exposed)}")
+
+
+def test_a_description_written_three_times_is_a_doc_block() -> None:
+    """One definition per concept: a column description repeated word for word in three or more
+    YAML entries lives in a doc block (models/_columns.md) that they reuse with doc()."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted([*(ROOT / "models").rglob("*.yml"), *(ROOT / "snapshots").rglob("*.yml")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found = re.match(r"\s*description: (.+)$", line)
+            if found and found.group(1) not in (">", ">-", "|", "|-") and "{{ doc(" not in found.group(1):
+                seen.setdefault(found.group(1).strip("'\""), []).append(f"{path.relative_to(ROOT)}:{number}")
+    repeated = {text: places for text, places in seen.items() if len(places) >= 3}
+    assert not repeated, "descriptions to move into a doc block:\n" + "\n".join(
+        f"{text!r}: {', '.join(places)}" for text, places in repeated.items())
