@@ -32,6 +32,7 @@ opportunities as (
         count(case when is_lost then 1 end) as lost,
         count(case when is_open then 1 end) as open_opportunities,
         sum(case when is_won then amount else 0 end) as won_amount,
+        sum(case when is_won then days_to_close end) as won_days_to_close,
         sum(case when is_open then amount else 0 end) as pipeline_amount,
         sum(case when is_open then weighted_amount else 0 end) as weighted_pipeline
     from {{ ref('fct_opportunities') }}
@@ -55,6 +56,7 @@ combined as (
         coalesce(opportunities.lost, 0) as lost,
         coalesce(opportunities.open_opportunities, 0) as open_opportunities,
         coalesce(opportunities.won_amount, 0) as won_amount,
+        coalesce(opportunities.won_days_to_close, 0) as won_days_to_close,
         coalesce(opportunities.pipeline_amount, 0) as pipeline_amount,
         coalesce(opportunities.weighted_pipeline, 0) as weighted_pipeline
     from leads
@@ -91,6 +93,7 @@ final as (
         {{ safe_divide('reached_negotiation', 'reached_proposal') }} as proposal_to_negotiation_rate,
         {{ safe_divide('won', 'won + lost') }} as win_rate,
         cast(won_amount as {{ type_money() }}) as won_amount,
+        cast(won_days_to_close as {{ dbt.type_bigint() }}) as won_days_to_close,
         cast(pipeline_amount as {{ type_money() }}) as pipeline_amount,
         cast(weighted_pipeline as {{ type_money() }}) as weighted_pipeline
     from combined

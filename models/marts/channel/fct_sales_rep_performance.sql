@@ -17,16 +17,9 @@ funnel as (
         sum(lost) as lost,
         sum(won_amount) as won_amount,
         sum(pipeline_amount) as pipeline_amount,
-        sum(weighted_pipeline) as weighted_pipeline
+        sum(weighted_pipeline) as weighted_pipeline,
+        sum(won_days_to_close) as won_days_to_close
     from {{ ref('fct_sales_funnel') }}
-    group by owner_sales_rep_id
-),
-
-closing as (
-    select
-        owner_sales_rep_id,
-        avg(case when is_won then cast(days_to_close as {{ type_double() }}) end) as mean_days_to_win
-    from {{ ref('fct_opportunities') }}
     group by owner_sales_rep_id
 ),
 
@@ -54,14 +47,12 @@ final as (
         cast(coalesce(funnel.won_amount, 0) as {{ type_money() }}) as won_amount,
         cast(coalesce(funnel.pipeline_amount, 0) as {{ type_money() }}) as pipeline_amount,
         cast(coalesce(funnel.weighted_pipeline, 0) as {{ type_money() }}) as weighted_pipeline,
-        closing.mean_days_to_win,
+        {{ safe_divide('funnel.won_days_to_close', 'funnel.won') }} as mean_days_to_win,
         coalesce(handled_orders.orders_handled, 0) as orders_handled,
         cast(coalesce(handled_orders.handled_net_revenue, 0) as {{ type_money() }}) as handled_net_revenue
     from reps
     left join funnel
         on reps.sales_rep_id = funnel.owner_sales_rep_id
-    left join closing
-        on reps.sales_rep_id = closing.owner_sales_rep_id
     left join handled_orders
         on reps.sales_rep_id = handled_orders.sales_rep_id
 )
