@@ -1,13 +1,14 @@
--- No valid order line is lost on its way to int_order_items__enriched: every valid staging
--- line is either enriched or belongs to an internal test account. A valid line whose order
--- is missing downstream fails here (staging quarantines the lines of rejected orders).
+-- No valid order line is lost on its way to int_order_items__enriched: every valid line of
+-- int_order_items__validated is either enriched or belongs to an internal test account. A valid
+-- line whose order is missing downstream fails here (int_order_items__validated quarantines the
+-- lines of rejected orders).
 with
 
 valid_lines as (
     select
         order_items.order_item_id,
         coalesce(orders.is_internal_account, false) as is_internal_account
-    from {{ ref('stg_crm__order_items') }} as order_items
+    from {{ ref('int_order_items__validated') }} as order_items
     left join {{ ref('int_orders__customer_resolved') }} as orders
         on order_items.order_id = orders.order_id
     where order_items.is_valid

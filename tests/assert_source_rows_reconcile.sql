@@ -1,13 +1,17 @@
 -- Every source row is accounted for: for each CRM table,
---   source rows = valid staging rows + quarantined rows + collapsed exact duplicates.
--- Returns one row per table that does not reconcile.
+--   source rows = valid rows + quarantined rows + collapsed exact duplicates,
+-- valid rows counted in the model that holds the rows' verdict (macro validated_staging_tables;
+-- the staging model for a table without rules). Returns one row per table that does not reconcile.
 {%- set tables = [
     'customers', 'web_accounts', 'leads', 'opportunities', 'opportunity_stage_history',
     'orders', 'order_items', 'products', 'product_categories', 'channels', 'stores',
     'sales_reps', 'campaigns', 'campaign_touches', 'service_tickets', 'exchange_rates',
     'holidays',
 ] %}
-{%- set validated = validated_staging_tables() | map(attribute='source_table') | list %}
+{%- set verdict_models = {} %}
+{%- for validated in validated_staging_tables() %}
+{%- do verdict_models.update({validated.source_table: validated.model}) %}
+{%- endfor %}
 
 with
 
@@ -19,7 +23,7 @@ quarantined as (
     group by source_table
 ),
 
--- One pass over each staging table for all three of its counts.
+-- One pass over each table's model for all three of its counts.
 counts as (
     {% for table in tables %}
     select
@@ -32,12 +36,12 @@ counts as (
         select
             count(*) as staged_rows,
             sum(loaded_copies) - count(*) as collapsed_duplicates,
-            {% if table in validated -%}
+            {% if table in verdict_models -%}
             count(case when is_valid then 1 end)
             {%- else -%}
             count(*)
             {%- endif %} as valid_rows
-        from {{ ref('stg_crm__' ~ table) }}
+        from {{ ref(verdict_models.get(table, 'stg_crm__' ~ table)) }}
     ) as staged
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

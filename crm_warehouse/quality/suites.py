@@ -92,16 +92,20 @@ SUITES: list[Suite] = [
     ]),
     Suite("stg_crm__orders", "staging.stg_crm__orders", [
         *key("order_id"),
+        value_set("currency_code", ["USD", "EUR", "GBP", "CNY"]),
+        between("loaded_copies", 1, 3),
+    ]),
+    # Status and channel are mapped to their codes where the orders are validated.
+    Suite("int_orders__validated", "intermediate.int_orders__validated", [
+        *key("order_id"),
         value_set("channel_code", [*CHANNEL_CODES, "unknown"]),
         value_set("channel_code", CHANNEL_CODES, mostly=0.95),  # 'unknown' stays a small minority
         value_set("order_status", ORDER_STATUSES),
-        value_set("currency_code", ["USD", "EUR", "GBP", "CNY"]),
-        between("loaded_copies", 1, 3),
     ]),
     Suite("stg_crm__order_items", "staging.stg_crm__order_items", [
         *key("order_item_id"),
         between("unit_price", 0, None),
-        between("quantity", 1, None, mostly=0.99),  # invalid lines are quarantined, and rare
+        between("quantity", 1, None, mostly=0.99),  # invalid lines are flagged (then quarantined), and rare
         ("ExpectColumnPairValuesAToBeGreaterThanB", {
             "column_A": "unit_price_x_quantity", "column_B": "discount_amount", "or_equal": True, "mostly": 0.99,
         }),

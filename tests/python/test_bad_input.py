@@ -139,6 +139,17 @@ def test_an_order_dated_beyond_the_rates_is_quarantined_and_does_not_move_today(
     assert str(as_of) < "2099-01-01"
 
 
+def test_the_lines_of_a_quarantined_order_follow_it(corrupted: tuple[Planted, Path, str]) -> None:
+    """Checked against their order in int_order_items__validated: quarantined, not lost in a join."""
+    planted, database, _ = corrupted
+    with duckdb.connect(str(database), read_only=True) as con:
+        lines = con.execute("""select cast(order_item_id as varchar) from staging.stg_crm__order_items
+                               where cast(order_id as varchar) in (?, ?)""",
+                            [planted.order_without_rate, planted.order_in_the_future]).fetchall()
+    assert lines
+    assert {quarantine_reason(database, "order_items", line) for (line,) in lines} == {"order_rejected"}
+
+
 def test_implausible_lines_are_quarantined_with_their_reason(corrupted: tuple[Planted, Path, str]) -> None:
     planted, database, _ = corrupted
     assert quarantine_reason(database, "order_items", planted.line_huge_quantity) == "quantity_above_limit"

@@ -26,7 +26,7 @@ def test_suites_pass_on_the_warehouse(warehouse: duckdb.DuckDBPyConnection, ware
 
 
 def test_suites_fail_on_a_broken_table(warehouse: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
-    orders = suite("stg_crm__orders")
+    orders = suite("int_orders__validated")
     frame = read_frames(warehouse_path, [orders])[orders.name]
     broken = pd.concat([frame, frame.head(5)], ignore_index=True)  # duplicate keys
     broken.loc[0, "order_status"] = "shipped"  # outside the vocabulary
@@ -38,7 +38,7 @@ def test_suites_fail_on_a_broken_table(warehouse: duckdb.DuckDBPyConnection, war
 
 def test_results_page_names_the_table_and_failed_expectations_offline(tmp_path: Path) -> None:
     """The page a person reads after a failure: which table, which expectation, which values."""
-    orders = suite("stg_crm__orders")
+    orders = suite("int_orders__validated")
     frame = pd.DataFrame({
         "order_id": [1, 2, 2], "channel_code": ["web"] * 3, "order_status": ["completed", "shipped", "<lost>"],
         "currency_code": ["USD"] * 3, "loaded_copies": [1] * 3,
@@ -46,17 +46,17 @@ def test_results_page_names_the_table_and_failed_expectations_offline(tmp_path: 
     results = validate({orders.name: frame}, [orders], docs_dir=None)
     page = write_results_page(results, tmp_path / "quality.html").read_text()
     assert "0 of 1 suites passed" in page
-    assert "staging.stg_crm__orders" in page and "3 rows" in page
+    assert "intermediate.int_orders__validated" in page and "3 rows" in page
     in_set = "expect_column_values_to_be_in_set</code></td><td>order_status</td><td>2</td>"
     assert in_set + "<td>shipped, &lt;lost&gt;" in page
     assert "expect_column_values_to_be_unique</code></td><td>order_id</td>" in page
     assert "<script" not in page and "http" not in page  # readable offline, nothing fetched
     [saved] = json.loads((tmp_path / "quality.json").read_text())
-    assert saved["relation"] == "staging.stg_crm__orders" and not saved["success"]
+    assert saved["relation"] == "intermediate.int_orders__validated" and not saved["success"]
 
 
 def test_unmapped_channel_share_is_bounded() -> None:
-    orders = suite("stg_crm__orders")
+    orders = suite("int_orders__validated")
     frame = pd.DataFrame({
         "order_id": range(100), "channel_code": ["unknown"] * 10 + ["web"] * 90,
         "order_status": ["completed"] * 100, "currency_code": ["USD"] * 100, "loaded_copies": [1] * 100,

@@ -7,7 +7,7 @@ with
 
 last_order as (
     select max(ordered_on) as last_order_on
-    from {{ ref('stg_crm__orders') }}
+    from {{ ref('int_orders__validated') }}
     where is_valid
 ),
 

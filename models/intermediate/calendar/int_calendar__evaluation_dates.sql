@@ -8,7 +8,7 @@ with
 
 first_order as (
     select min(ordered_on) as first_order_on
-    from {{ ref('stg_crm__orders') }}
+    from {{ ref('int_orders__validated') }}
     where is_valid
 ),
 

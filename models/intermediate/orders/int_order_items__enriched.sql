@@ -11,7 +11,7 @@
 with
 
 order_items as (
-    select * from {{ ref('stg_crm__order_items') }}
+    select * from {{ ref('int_order_items__validated') }}
     where is_valid
 ),
 

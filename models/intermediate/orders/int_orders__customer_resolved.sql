@@ -8,7 +8,7 @@
 with
 
 orders as (
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders__validated') }}
     where is_valid
 ),
 

@@ -9,7 +9,7 @@ with
 bounds as (
     select
         cast({{ dbt.date_trunc('year', 'min(ordered_on)') }} as date) as first_day
-    from {{ ref('stg_crm__orders') }}
+    from {{ ref('int_orders__validated') }}
     where is_valid
 ),
 
