@@ -101,6 +101,9 @@ def var_readers(manifest: dict[str, Any]) -> dict[str, set[str]]:
         if node["package_name"] != PROJECT or node["resource_type"] not in ("model", "snapshot"):
             continue
         used = set(VAR_CALL.findall(node["raw_code"]))
+        # Python models cannot call var(): their YAML config passes the var in ("{{ var('x') }}").
+        used |= {name for value in node.get("unrendered_config", {}).values() if isinstance(value, str)
+                 for name in VAR_CALL.findall(value)}
         for called in node["depends_on"]["macros"]:
             used |= macro_vars(called)
         for name in used:

@@ -1,0 +1,480 @@
+-- One row per customer and evaluation date T (the month ends of the last var
+-- propensity_history_months months, and as_of_date): the customer's behaviour known on T, as
+-- numbers a model can learn from, and the churn label of T once it can be observed.
+--
+-- Every feature counts only what is dated on or before T: purchase state comes from
+-- int_customers__segments_by_date (built the same way), and the other counts are running sums
+-- of dated events, each event entering the sums at the first evaluation date on or after its
+-- date. Tickets count from their opening, their scores from their closing, touches from the
+-- touch, responses from the response, so nothing known later reaches T.
+
+-- A table: the propensity models read it many times, and it is the biggest predictive input.
+{{ config(materialized='table') }}
+
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+feature_dates as (
+    select evaluation_dates.evaluation_date
+    from {{ ref('int_calendar__evaluation_dates') }} as evaluation_dates
+    cross join as_of
+    where
+        evaluation_dates.evaluation_date
+        > cast({{ dbt.dateadd('month', -var('propensity_history_months'), 'as_of.as_of_date') }} as date)
+),
+
+-- The purchase state (recency, frequency, monetary, scores, tier, stage) at each feature date.
+states as (
+    select segments.*
+    from {{ ref('int_customers__segments_by_date') }} as segments
+    inner join feature_dates
+        on segments.evaluation_date = feature_dates.evaluation_date
+),
+
+-- customer_number (doc block customer_number) keys the running sums: sorting by it is cheaper
+-- than by the text key. Every customer known on as_of_date has a state row on it.
+customers as (
+    select
+        states.customer_key,
+        states.customer_number,
+        known_customers.signed_up_on
+    from states
+    inner join as_of
+        on states.evaluation_date = as_of.as_of_date
+    inner join {{ ref('int_customers__as_of') }} as known_customers
+        on states.customer_key = known_customers.customer_key
+),
+
+online_channels as (
+    select channel_code
+    from {{ ref('stg_crm__channels') }}
+    where is_online
+),
+
+-- Dated events, one column per running sum. A "recent" count (tickets, complaints, touches in
+-- the var propensity_recent_days days up to T) gets +1 on the event's date and -1 on the day
+-- it leaves that window, if that day is not after as_of_date.
+purchase_events as (
+    select
+        purchases.customer_key,
+        purchases.ordered_on as event_on,
+        case when online_channels.channel_code is not null then 1 else 0 end as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from {{ ref('int_orders__purchases') }} as purchases
+    left join online_channels
+        on purchases.channel_code = online_channels.channel_code
+),
+
+-- The lines of purchases (completed orders), as fct_customer_loyalty counts price sensitivity.
+purchase_lines as (
+    select
+        customer_key,
+        ordered_on,
+        category_id,
+        is_discounted,
+        recognized_net_revenue
+    from {{ ref('int_order_lines__as_of') }}
+    where is_revenue
+),
+
+line_events as (
+    select
+        customer_key,
+        ordered_on as event_on,
+        0 as online_purchases,
+        sum(recognized_net_revenue) as revenue,
+        sum(case when is_discounted then recognized_net_revenue else 0 end) as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from purchase_lines
+    group by
+        customer_key,
+        ordered_on
+),
+
+-- Category breadth grows on the first purchase in each category.
+category_events as (
+    select
+        customer_key,
+        min(ordered_on) as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        1 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from purchase_lines
+    group by
+        customer_key,
+        category_id
+),
+
+tickets as (
+    select
+        tickets.customer_key,
+        tickets.opened_on,
+        cast({{ dbt.dateadd('day', var('propensity_recent_days'), 'tickets.opened_on') }} as date)
+            as leaves_window_on,
+        cast(tickets.closed_at as date) as closed_on,
+        case when tickets.ticket_category = 'complaint' then 1 else 0 end as is_complaint,
+        tickets.satisfaction_score,
+        tickets.expectation_score
+    from {{ ref('int_service_tickets__as_of') }} as tickets
+    where tickets.customer_key is not null
+),
+
+ticket_events as (
+    select
+        customer_key,
+        opened_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        1 as recent_tickets,
+        is_complaint as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from tickets
+    union all
+    select
+        tickets.customer_key,
+        tickets.leaves_window_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        -1 as recent_tickets,
+        -tickets.is_complaint as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from tickets
+    cross join as_of
+    where tickets.leaves_window_on <= as_of.as_of_date
+    union all
+    -- Scores are given at closing (int_service_tickets__as_of nulls those not known by as_of_date).
+    select
+        customer_key,
+        closed_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        case when satisfaction_score is not null then 1 else 0 end as satisfaction_scores,
+        coalesce(satisfaction_score, 0) as satisfaction_score_sum,
+        case when expectation_score is not null then 1 else 0 end as expectation_scores,
+        coalesce(expectation_score, 0) as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from tickets
+    where closed_on is not null
+),
+
+touches as (
+    select
+        customer_key,
+        cast(touched_at as date) as touched_on,
+        cast({{ dbt.dateadd('day', var('propensity_recent_days'), 'cast(touched_at as date)') }} as date)
+            as leaves_window_on,
+        cast(responded_at as date) as responded_on
+    from {{ ref('int_campaign_touches__as_of') }}
+),
+
+touch_events as (
+    select
+        customer_key,
+        touched_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        1 as touches,
+        1 as recent_touches,
+        0 as responses
+    from touches
+    union all
+    select
+        touches.customer_key,
+        touches.leaves_window_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        -1 as recent_touches,
+        0 as responses
+    from touches
+    cross join as_of
+    where touches.leaves_window_on <= as_of.as_of_date
+    union all
+    -- int_campaign_touches__as_of keeps a response only if it came in by as_of_date.
+    select
+        customer_key,
+        responded_on as event_on,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        1 as responses
+    from touches
+    where responded_on is not null
+),
+
+events as (
+    select * from purchase_events
+    union all
+    select * from line_events
+    union all
+    select * from category_events
+    union all
+    select * from ticket_events
+    union all
+    select * from touch_events
+),
+
+-- Evaluation dates are month ends before as_of_date and as_of_date itself, so the first one on
+-- or after a day is its month's end, or as_of_date in as_of_date's month (as in
+-- int_customers__metrics_by_date). Customers signed up after as_of_date drop out here.
+event_changes as (
+    select
+        customers.customer_number,
+        least(cast({{ dbt.last_day('events.event_on', 'month') }} as date), as_of.as_of_date) as evaluation_date,
+        1 as is_event,
+        events.online_purchases,
+        events.revenue,
+        events.discounted_revenue,
+        events.categories_bought,
+        events.recent_tickets,
+        events.recent_complaints,
+        events.satisfaction_scores,
+        events.satisfaction_score_sum,
+        events.expectation_scores,
+        events.expectation_score_sum,
+        events.touches,
+        events.recent_touches,
+        events.responses
+    from events
+    inner join customers
+        on events.customer_key = customers.customer_key
+    cross join as_of
+),
+
+-- Each customer x feature date, with no change of its own: the running sums are read there.
+grid_rows as (
+    select
+        customer_number,
+        evaluation_date,
+        0 as is_event,
+        0 as online_purchases,
+        0 as revenue,
+        0 as discounted_revenue,
+        0 as categories_bought,
+        0 as recent_tickets,
+        0 as recent_complaints,
+        0 as satisfaction_scores,
+        0 as satisfaction_score_sum,
+        0 as expectation_scores,
+        0 as expectation_score_sum,
+        0 as touches,
+        0 as recent_touches,
+        0 as responses
+    from states
+),
+
+changes_by_date as (
+    select
+        customer_number,
+        evaluation_date,
+        min(is_event) = 0 as is_feature_date,
+        sum(online_purchases) as online_purchases,
+        sum(revenue) as revenue,
+        sum(discounted_revenue) as discounted_revenue,
+        sum(categories_bought) as categories_bought,
+        sum(recent_tickets) as recent_tickets,
+        sum(recent_complaints) as recent_complaints,
+        sum(satisfaction_scores) as satisfaction_scores,
+        sum(satisfaction_score_sum) as satisfaction_score_sum,
+        sum(expectation_scores) as expectation_scores,
+        sum(expectation_score_sum) as expectation_score_sum,
+        sum(touches) as touches,
+        sum(recent_touches) as recent_touches,
+        sum(responses) as responses
+    from (
+        select * from event_changes
+        union all
+        select * from grid_rows
+    ) as changes
+    group by
+        customer_number,
+        evaluation_date
+),
+
+running_sums as (
+    select
+        customer_number,
+        evaluation_date,
+        is_feature_date,
+        sum(online_purchases) over running as online_purchases,
+        sum(revenue) over running as revenue,
+        sum(discounted_revenue) over running as discounted_revenue,
+        sum(categories_bought) over running as categories_bought,
+        sum(recent_tickets) over running as recent_tickets,
+        sum(recent_complaints) over running as recent_complaints,
+        sum(satisfaction_scores) over running as satisfaction_scores,
+        sum(satisfaction_score_sum) over running as satisfaction_score_sum,
+        sum(expectation_scores) over running as expectation_scores,
+        sum(expectation_score_sum) over running as expectation_score_sum,
+        sum(touches) over running as touches,
+        sum(recent_touches) over running as recent_touches,
+        sum(responses) over running as responses
+    from changes_by_date
+    window running as (
+        partition by customer_number
+        order by evaluation_date
+        rows between unbounded preceding and current row
+    )
+),
+
+-- The purchase after the last one by T (purchases are numbered in time order): the churn label
+-- asks whether it came within var churn_after_days days after T.
+next_purchases as (
+    select
+        customer_key,
+        purchase_number,
+        ordered_on
+    from {{ ref('int_orders__purchases') }}
+),
+
+final as (
+    select
+        states.customer_key,
+        states.evaluation_date,
+        states.purchases_to_date > 0 as is_buyer,
+        states.is_churned,
+        states.lifecycle_stage,
+        states.value_tier,
+        {{ periods_between('customers.signed_up_on', 'states.evaluation_date', 'day') }} as tenure_days,
+        states.days_since_first_purchase,
+        states.days_since_last_purchase,
+        states.purchases_to_date,
+        states.purchases_in_window,
+        cast(states.revenue_to_date as {{ type_double() }}) as revenue_to_date,
+        cast(states.margin_to_date as {{ type_double() }}) as margin_to_date,
+        cast(states.revenue_in_window as {{ type_double() }}) as revenue_in_window,
+        states.recency_score,
+        states.frequency_score,
+        states.monetary_score,
+        states.margin_rank_share,
+        states.mean_days_between_purchases,
+        states.days_between_last_two_purchases,
+        -- Above 1: the last gap was longer than the customer's usual one (buying slows down).
+        {{ safe_divide('states.days_between_last_two_purchases', 'states.mean_days_between_purchases') }}
+            as last_gap_ratio,
+        -- Above 1: the customer is later than their usual gap (the 'declining' stage's measure).
+        {{ safe_divide('states.days_since_last_purchase', 'states.mean_days_between_purchases') }}
+            as overdue_ratio,
+        {{ safe_divide('running_sums.online_purchases', 'states.purchases_to_date') }} as online_purchase_share,
+        cast(running_sums.categories_bought as {{ dbt.type_bigint() }}) as categories_bought,
+        {{ safe_divide('running_sums.discounted_revenue', 'running_sums.revenue') }} as discounted_revenue_share,
+        cast(running_sums.recent_tickets as {{ dbt.type_bigint() }}) as recent_tickets,
+        cast(running_sums.recent_complaints as {{ dbt.type_bigint() }}) as recent_complaints,
+        {{ safe_divide('running_sums.satisfaction_score_sum', 'running_sums.satisfaction_scores') }}
+            as mean_satisfaction_score,
+        -- As fct_customer_satisfaction: mean perceived / mean expected service, over scored tickets.
+        {{ safe_divide(
+            safe_divide('running_sums.satisfaction_score_sum', 'running_sums.satisfaction_scores'),
+            safe_divide('running_sums.expectation_score_sum', 'running_sums.expectation_scores'),
+        ) }} as satisfaction_index,
+        cast(running_sums.touches as {{ dbt.type_bigint() }}) as touches_to_date,
+        cast(running_sums.recent_touches as {{ dbt.type_bigint() }}) as recent_touches,
+        cast(running_sums.responses as {{ dbt.type_bigint() }}) as responses_to_date,
+        {{ safe_divide('running_sums.responses', 'running_sums.touches') }} as response_rate_to_date,
+        -- Null until T + churn_after_days has passed by as_of_date, and for prospects.
+        case
+            when
+                states.purchases_to_date > 0
+                and cast({{ dbt.dateadd('day', var('churn_after_days'), 'states.evaluation_date') }} as date)
+                <= as_of.as_of_date
+                then
+                    next_purchases.ordered_on is null
+                    or next_purchases.ordered_on
+                    > cast({{ dbt.dateadd('day', var('churn_after_days'), 'states.evaluation_date') }} as date)
+        end as churns_within_horizon
+    from states
+    inner join customers
+        on states.customer_number = customers.customer_number
+    inner join running_sums
+        on
+            states.customer_number = running_sums.customer_number
+            and states.evaluation_date = running_sums.evaluation_date
+            and running_sums.is_feature_date
+    left join next_purchases
+        on
+            states.customer_key = next_purchases.customer_key
+            and states.purchases_to_date + 1 = next_purchases.purchase_number
+    cross join as_of
+)
+
+select * from final

@@ -1,0 +1,145 @@
+-- One row per behaviour cluster at as_of_date: its size and the mean of each behaviour feature
+-- (as the customers see it, from int_customers__features_by_date, and standardised, from
+-- int_predictive__clusters), its share of revenue and margin, and a plain-language label.
+--
+-- The label rule: a feature is a trait of the cluster when the cluster's mean standardised value
+-- is at least var cluster_trait_min_z standard deviations from the whole base's (above: the
+-- feature's high word, below: its low word, e.g. recency above = 'lapsed'); the label joins the
+-- var cluster_label_traits strongest traits, strongest first (ties: the order of the list
+-- below), and is 'typical' when no feature is that far from the base.
+{{ config(enabled=target.type == 'duckdb') }}
+
+{%- set traits = [
+    ('recency', 'lapsed', 'recently active'),
+    ('frequency', 'frequent', 'one-off'),
+    ('basket', 'big baskets', 'small baskets'),
+    ('tenure', 'long-standing', 'new'),
+    ('gap', 'long gaps', 'short gaps'),
+    ('online', 'online', 'offline'),
+    ('breadth', 'broad range', 'narrow range'),
+    ('discount', 'discount-driven', 'full-price'),
+    ('tickets', 'service-heavy', 'no service contact'),
+] %}
+
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
+),
+
+clusters as (
+    select * from {{ ref('int_predictive__clusters') }}
+),
+
+features as (
+    select
+        features.customer_key,
+        features.days_since_last_purchase,
+        features.purchases_to_date,
+        features.revenue_to_date,
+        features.margin_to_date,
+        features.days_since_first_purchase,
+        features.mean_days_between_purchases,
+        features.online_purchase_share,
+        features.categories_bought,
+        features.discounted_revenue_share,
+        features.recent_tickets,
+        features.is_churned
+    from {{ ref('int_customers__features_by_date') }} as features
+    inner join as_of
+        on features.evaluation_date = as_of.as_of_date
+    where features.is_buyer
+),
+
+profiles as (
+    select
+        clusters.cluster_number,
+        max(clusters.cluster_count) as cluster_count,
+        max(clusters.silhouette) as silhouette,
+        count(*) as customers,
+        avg(cast(features.days_since_last_purchase as {{ type_double() }})) as mean_days_since_last_purchase,
+        avg(cast(features.purchases_to_date as {{ type_double() }})) as mean_purchases,
+        {{ safe_divide('sum(features.revenue_to_date)', 'sum(features.purchases_to_date)') }} as revenue_per_purchase,
+        avg(cast(features.days_since_first_purchase as {{ type_double() }})) as mean_days_since_first_purchase,
+        avg(features.mean_days_between_purchases) as mean_days_between_purchases,
+        avg(features.online_purchase_share) as mean_online_purchase_share,
+        avg(cast(features.categories_bought as {{ type_double() }})) as mean_categories_bought,
+        avg(features.discounted_revenue_share) as mean_discounted_revenue_share,
+        avg(cast(features.recent_tickets as {{ type_double() }})) as mean_recent_tickets,
+        avg(case when features.is_churned then 1.0 else 0.0 end) as churned_share,
+        {% for feature, high, low in traits %}
+        avg(clusters.z_{{ feature }}) as mean_z_{{ feature }},
+        {% endfor %}
+        sum(features.revenue_to_date) as revenue_to_date,
+        sum(features.margin_to_date) as margin_to_date
+    from clusters
+    inner join features
+        on clusters.customer_key = features.customer_key
+    group by clusters.cluster_number
+),
+
+-- The standardised means, one row per cluster and feature.
+feature_means as (
+    {% for feature, high, low in traits %}
+    select
+        cluster_number,
+        {{ loop.index }} as feature_order,
+        case when mean_z_{{ feature }} > 0 then '{{ high }}' else '{{ low }}' end as trait,
+        abs(mean_z_{{ feature }}) as distance_from_base
+    from profiles
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+traits as (
+    select
+        cluster_number,
+        trait,
+        row_number() over (
+            partition by cluster_number
+            order by distance_from_base desc, feature_order asc
+        ) as trait_rank
+    from feature_means
+    where distance_from_base >= {{ var('cluster_trait_min_z') }}
+),
+
+labels as (
+    select
+        cluster_number,
+        {{ dbt.listagg('trait', "', '", 'order by trait_rank') }} as cluster_label
+    from traits
+    where trait_rank <= {{ var('cluster_label_traits') }}
+    group by cluster_number
+),
+
+final as (
+    select
+        profiles.cluster_number,
+        coalesce(labels.cluster_label, 'typical') as cluster_label,
+        profiles.cluster_count,
+        profiles.silhouette,
+        profiles.customers,
+        {{ safe_divide('profiles.customers', 'sum(profiles.customers) over ()') }} as customer_share,
+        profiles.revenue_to_date,
+        {{ safe_divide('profiles.revenue_to_date', 'sum(profiles.revenue_to_date) over ()') }} as revenue_share,
+        profiles.margin_to_date,
+        {{ safe_divide('profiles.margin_to_date', 'sum(profiles.margin_to_date) over ()') }} as margin_share,
+        profiles.mean_days_since_last_purchase,
+        profiles.mean_purchases,
+        profiles.revenue_per_purchase,
+        profiles.mean_days_since_first_purchase,
+        profiles.mean_days_between_purchases,
+        profiles.mean_online_purchase_share,
+        profiles.mean_categories_bought,
+        profiles.mean_discounted_revenue_share,
+        profiles.mean_recent_tickets,
+        {% for feature, high, low in traits %}
+        profiles.mean_z_{{ feature }},
+        {% endfor %}
+        profiles.churned_share
+    from profiles
+    left join labels
+        on profiles.cluster_number = labels.cluster_number
+)
+
+select * from final

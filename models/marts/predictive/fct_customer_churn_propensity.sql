@@ -1,0 +1,75 @@
+-- One row per active customer (a buyer, not churned) at as_of_date: the probability that they
+-- buy nothing in the next var churn_after_days days (and so churn), from the model kept at
+-- as_of_date, with its decile and the yearly contribution at stake.
+with
+
+scores as (
+    select
+        model_name,
+        algorithm,
+        customer_key,
+        predicted_probability,
+        decile
+    from {{ ref('int_predictive__ranked_scores') }}
+    where target = 'churn' and sample_set = 'score'
+),
+
+production_choice as (
+    select model_name
+    from {{ ref('fct_predictive_model_performance') }}
+    where target = 'churn' and is_production_origin and is_chosen
+),
+
+-- The model fct_predictive_model_performance keeps at as_of_date; without an out-of-time test
+-- there (a short history), the logistic regression.
+kept_model as (
+    select
+        coalesce(
+            (select production_choice.model_name from production_choice),
+            (
+                select min(scores.model_name) from scores
+                where scores.algorithm = 'logistic_regression'
+            )
+        ) as model_name
+),
+
+customers as (
+    select
+        customer_key,
+        lifecycle_stage,
+        value_tier
+    from {{ ref('dim_customers') }}
+),
+
+yearly_value as (
+    select
+        customer_key,
+        mean_yearly_contribution
+    from {{ ref('fct_customer_lifetime_value') }}
+),
+
+final as (
+    select
+        scores.customer_key,
+        {{ as_of_date() }} as as_of_date,
+        scores.model_name,
+        {{ round_to('scores.predicted_probability', 6) }} as churn_probability,
+        cast(scores.decile as {{ dbt.type_int() }}) as churn_decile,
+        customers.lifecycle_stage,
+        customers.value_tier,
+        cast(coalesce(yearly_value.mean_yearly_contribution, 0) as {{ type_money() }}) as mean_yearly_contribution,
+        -- What the customer's leaving is expected to cost in a year: probability x yearly value.
+        cast(
+            scores.predicted_probability * coalesce(yearly_value.mean_yearly_contribution, 0)
+            as {{ type_money() }}
+        ) as expected_contribution_at_risk
+    from scores
+    inner join kept_model
+        on scores.model_name = kept_model.model_name
+    left join customers
+        on scores.customer_key = customers.customer_key
+    left join yearly_value
+        on scores.customer_key = yearly_value.customer_key
+)
+
+select * from final

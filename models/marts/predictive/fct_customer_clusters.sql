@@ -1,0 +1,47 @@
+-- One row per customer who has bought by as_of_date: their behaviour cluster and its label
+-- (int_predictive__clusters, int_predictive__cluster_profiles), beside their rule-based RFM
+-- segment, so a list for a campaign can be cut by either.
+{{ config(enabled=target.type == 'duckdb') }}
+
+with
+
+clusters as (
+    select
+        customer_key,
+        cluster_number,
+        distance_to_centre
+    from {{ ref('int_predictive__clusters') }}
+),
+
+profiles as (
+    select
+        cluster_number,
+        cluster_label
+    from {{ ref('int_predictive__cluster_profiles') }}
+),
+
+segments as (
+    select
+        customer_key,
+        evaluation_date,
+        rfm_segment
+    from {{ ref('int_customers__segments_by_date') }}
+    where evaluation_date = {{ as_of_date() }}
+),
+
+final as (
+    select
+        clusters.customer_key,
+        segments.evaluation_date as as_of_date,
+        cast(clusters.cluster_number as {{ dbt.type_int() }}) as cluster_number,
+        profiles.cluster_label,
+        clusters.distance_to_centre,
+        segments.rfm_segment
+    from clusters
+    inner join profiles
+        on clusters.cluster_number = profiles.cluster_number
+    inner join segments
+        on clusters.customer_key = segments.customer_key
+)
+
+select * from final

@@ -1,0 +1,66 @@
+-- One row per customer known at as_of_date: the probability that they respond (within var
+-- response_window_days days) when a campaign touches them, from the model kept at as_of_date,
+-- with its decile and their campaign history.
+with
+
+scores as (
+    select
+        model_name,
+        algorithm,
+        customer_key,
+        evaluation_date,
+        predicted_probability,
+        decile
+    from {{ ref('int_predictive__ranked_scores') }}
+    where target = 'response' and sample_set = 'score'
+),
+
+production_choice as (
+    select model_name
+    from {{ ref('fct_predictive_model_performance') }}
+    where target = 'response' and is_production_origin and is_chosen
+),
+
+-- The model fct_predictive_model_performance keeps at as_of_date; without an out-of-time test
+-- there (a short history), the logistic regression.
+kept_model as (
+    select
+        coalesce(
+            (select production_choice.model_name from production_choice),
+            (
+                select min(scores.model_name) from scores
+                where scores.algorithm = 'logistic_regression'
+            )
+        ) as model_name
+),
+
+features as (
+    select
+        customer_key,
+        evaluation_date,
+        lifecycle_stage,
+        touches_to_date,
+        responses_to_date
+    from {{ ref('int_customers__features_by_date') }}
+),
+
+final as (
+    select
+        scores.customer_key,
+        {{ as_of_date() }} as as_of_date,
+        scores.model_name,
+        {{ round_to('scores.predicted_probability', 6) }} as response_probability,
+        cast(scores.decile as {{ dbt.type_int() }}) as response_decile,
+        features.lifecycle_stage,
+        features.touches_to_date,
+        features.responses_to_date
+    from scores
+    inner join kept_model
+        on scores.model_name = kept_model.model_name
+    inner join features
+        on
+            scores.customer_key = features.customer_key
+            and scores.evaluation_date = features.evaluation_date
+)
+
+select * from final
