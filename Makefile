@@ -116,7 +116,7 @@ test-postgres: build  ## the same build and tests on a throwaway PostgreSQL, mar
 generate: install  ## regenerate the seeds from the generator (seed 42, default size)
 	$(BIN)/python -m crm_warehouse.generator
 
-# Benchmark at a scale factor (1 = about 2,000 customers, 22,500 order lines): generates the
+# Benchmark at a scale factor (1 = about 2,000 customers, 22,000 order lines): generates the
 # Parquet extract data/sf$(SF) once, then times dbt build, dbt run, a raw replay of the same SQL
 # and an incremental run in a scratch database under warehouse/bench/sf$(SF) (never the
 # warehouse). Figures in warehouse/bench/sf$(SF)/bench.json; BENCH_FLAGS=--strict fails on a

@@ -2,6 +2,7 @@
 
     python -m crm_warehouse.generator                       # the committed seeds (seeds/crm/)
     python -m crm_warehouse.generator --scale 50 --format parquet --out data/sf50
+    python -m crm_warehouse.generator --out data/x --truth-dir data/x_truth   # and the ground truth
 
 Scale 1 is the default size (about 2,000 customers). Customers are simulated in chunks, each
 with its own random stream, by --jobs worker processes (default: one per CPU; 1: in this
@@ -9,6 +10,10 @@ process). Rows are written strictly in chunk order and ids are numbered on as if
 one after the other, so the bytes are the same for any --jobs. Memory is bounded by --chunk-size
 and --jobs whatever the scale. Progress and a summary go to stderr; the row and planted-fault
 counts, as JSON, to stdout.
+
+--truth-dir also writes the ground truth of the simulated behaviour (truth_<table> files, see
+truth.py) to a folder of its own: never in the output folder, never under seeds/, so no build
+reads it as a source. ``simulate_truth`` gives it without writing anything.
 """
 
 from __future__ import annotations
@@ -29,13 +34,28 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
-from .simulate import REFERENCE_TABLES, TABLES, ChunkSimulator, Counters, Reference, build_reference
+import pyarrow as pa
+
+from . import reference as ref
+from . import simulate
+from .simulate import REFERENCE_TABLES, TABLES, TRUTH_TABLES, ChunkSimulator, Counters, Reference, build_reference
 from .sinks import Encoded, encode, open_sink
 
 DEFAULT_SEED = 42
 DEFAULT_CUSTOMERS = 2000
 DEFAULT_CHUNK_SIZE = 5000
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds" / "crm"
+TRUTH_PARAMETERS_FILE = "truth_parameters.json"
+# The business rules the truth follows (simulate.py), recorded beside it.
+TRUTH_PARAMETERS = (
+    "ORDERS_PER_YEAR", "ORDERS_VALUE_ELASTICITY", "INTERNAL_ORDERS_PER_YEAR", "COMPLETED_ORDER_SHARE",
+    "RETURNED_ORDER_SHARE", "CHURN_MEAN_DAYS", "VALUE_CHURN_SLOWDOWN", "VALUE_CHURN_CAP",
+    "TICKET_PER_ORDER_PROBABILITY", "COMPLAINT_HAZARD_MULTIPLIER", "POOR_SERVICE_SATISFACTION",
+    "POOR_SERVICE_HAZARD_MULTIPLIER", "MAX_SERVICE_HAZARD_MULTIPLIER", "REACTIVATION_PROBABILITY",
+    "REACTIVATION_GAP_DAYS", "TOUCH_DAYS", "RESPONSE_HOURS", "RESPONSE_ORDER_DAYS", "HIGH_VALUE_RESPONSE_THRESHOLD",
+    "HIGH_VALUE_RESPONSE_MULTIPLIER", "EARLIER_RESPONSE_LIFT", "EARLIER_RESPONSES_CAP", "LAPSED_RESPONSE_MULTIPLIER",
+    "MAX_RESPONSE_PROBABILITY",
+)
 CHUNKS_IN_FLIGHT_PER_JOB = 2  # chunks simulated or waiting to be written, per worker: bounds memory
 
 
@@ -70,14 +90,20 @@ class ChunkOutput:
     tables: dict[str, Encoded]
     row_counts: dict[str, int]
     faults: dict[str, int]
+    truth: dict[str, Encoded]  # TRUTH_TABLES, when asked for (else empty)
 
 
 class ChunkRunner:
-    """Simulates chunk k (customers k * chunk_size onwards), numbers its ids and encodes its rows."""
+    """Simulates chunk k (customers k * chunk_size onwards), numbers its ids and encodes its rows.
 
-    def __init__(self, reference: Reference, seed: int, fmt: str, chunk_size: int, total: int, ids: IdChain) -> None:
+    sources: encode the source tables; truth: encode the truth tables (in fmt as well).
+    """
+
+    def __init__(self, reference: Reference, seed: int, fmt: str, chunk_size: int, total: int, sources: bool,
+                 truth: bool, ids: IdChain) -> None:
         self.reference, self.seed, self.fmt, self.chunk_size, self.total, self.ids = (
             reference, seed, fmt, chunk_size, total, ids)
+        self.sources, self.truth = sources, truth
 
     def __call__(self, chunk: int) -> ChunkOutput:
         first = chunk * self.chunk_size
@@ -86,9 +112,12 @@ class ChunkRunner:
             simulated = ChunkSimulator(self.reference, self.seed, chunk, 10001 + first, size).run()
             rows = simulated.numbered(self.ids.take_turn(chunk, simulated.used))
             return ChunkOutput(
-                tables={table: encode(self.fmt, TABLES[table], table_rows) for table, table_rows in rows.items()},
+                tables={table: encode(self.fmt, TABLES[table], table_rows)
+                        for table, table_rows in rows.items()} if self.sources else {},
                 row_counts={table: len(table_rows) for table, table_rows in rows.items()},
                 faults=simulated.faults,
+                truth={table: encode(self.fmt, TRUTH_TABLES[table], table_rows)
+                       for table, table_rows in simulated.truth.items()} if self.truth else {},
             )
 
 
@@ -118,7 +147,7 @@ def _run_in_worker(chunk: int) -> ChunkOutput:
     return _worker_runner(chunk)
 
 
-RunnerArgs = tuple[Reference, int, str, int, int]  # ChunkRunner's arguments but the IdChain
+RunnerArgs = tuple[Reference, int, str, int, int, bool, bool]  # ChunkRunner's arguments but the IdChain
 
 
 def _outputs(runner_args: RunnerArgs, n_chunks: int, workers: int) -> Iterator[ChunkOutput]:
@@ -180,14 +209,33 @@ class Progress:
             print(summary, file=self.stream, flush=True)
 
 
+def _check_truth_dir(truth_dir: Path, out_dir: Path) -> None:
+    """The truth is never a source: not in or under the output folder, not under seeds/ (dbt would load it)."""
+    truth, out, seeds = truth_dir.resolve(), out_dir.resolve(), SEEDS_DIR.parent.resolve()
+    if truth.is_relative_to(out) or truth.is_relative_to(seeds):
+        raise ValueError(f"--truth-dir {truth_dir}: the ground truth goes beside the data, never into the output "
+                         f"folder or under {seeds} (it must never be read as a source)")
+
+
+def truth_parameters(seed: int, scale: float, chunk_size: int) -> dict[str, object]:
+    """The run and the business rules the truth follows (written beside it as truth_parameters.json)."""
+    rules = {name.lower(): getattr(simulate, name) for name in TRUTH_PARAMETERS}
+    return {"seed": seed, "scale": scale, "chunk_size": chunk_size, "history_start": ref.HISTORY_START.isoformat(),
+            "history_end": ref.HISTORY_END.isoformat(), **rules}
+
+
 def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, fmt: str = "csv",
              chunk_size: int = DEFAULT_CHUNK_SIZE, jobs: int | None = 1,
-             progress: bool = False) -> dict[str, dict[str, int]]:
+             progress: bool = False, truth_dir: Path | None = None) -> dict[str, dict[str, int]]:
     """Generate all source tables into out_dir; returns row counts and planted-fault counts.
 
     jobs: worker processes (None: one per CPU; 1: in this process). progress: report on stderr.
+    truth_dir: also write the ground truth there (truth_<table> files in fmt and truth_parameters.json).
     """
+    if truth_dir is not None:
+        _check_truth_dir(truth_dir, out_dir)
     sink = open_sink(fmt, out_dir)
+    truth_sink = open_sink(fmt, truth_dir) if truth_dir is not None else None
     reference = build_reference(seed, scale)
     total = int(round(DEFAULT_CUSTOMERS * scale))
     n_chunks = -(-total // chunk_size)
@@ -199,19 +247,46 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, fmt: s
         for table in REFERENCE_TABLES:
             sink.write(table, TABLES[table], encode(fmt, TABLES[table], reference.rows[table]))
             row_counts[table] = len(reference.rows[table])
-        runner_args: RunnerArgs = (reference, seed, fmt, chunk_size, total)
+        runner_args: RunnerArgs = (reference, seed, fmt, chunk_size, total, True, truth_sink is not None)
         for chunk, output in enumerate(_outputs(runner_args, n_chunks, workers)):
             for table, data in output.tables.items():
                 sink.write(table, TABLES[table], data)
                 row_counts[table] = row_counts.get(table, 0) + output.row_counts[table]
             for fault, count in output.faults.items():
                 faults[fault] = faults.get(fault, 0) + count
+            if truth_sink is not None:
+                for table, data in output.truth.items():
+                    truth_sink.write(table, TRUTH_TABLES[table], data)
             report.advance(min(chunk_size, total - chunk * chunk_size))
     finally:
         sink.close()
+        if truth_sink is not None:
+            truth_sink.close()
+    if truth_dir is not None:
+        parameters = truth_parameters(seed, scale, chunk_size)
+        (truth_dir / TRUTH_PARAMETERS_FILE).write_text(json.dumps(parameters, indent=2) + "\n")
     report.close(f"generator: {total:,} customers, {row_counts.get('order_items', 0):,} order lines "
-                 f"in {report.seconds:.1f} s ({workers} {'process' if workers == 1 else 'processes'}) -> {out_dir}")
+                 f"in {report.seconds:.1f} s ({workers} {'process' if workers == 1 else 'processes'}) -> {out_dir}"
+                 + (f" (truth -> {truth_dir})" if truth_dir is not None else ""))
     return {"rows": dict(sorted(row_counts.items())), "faults": dict(sorted(faults.items()))}
+
+
+def simulate_truth(seed: int = DEFAULT_SEED, scale: float = 1.0, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                   jobs: int | None = 1) -> dict[str, pa.Table]:
+    """The ground truth of generate(seed, scale, chunk_size), as Arrow tables, without writing anything.
+
+    Simulates every chunk as generate does (so the same truth as --truth-dir), encodes no source table.
+    """
+    reference = build_reference(seed, scale)
+    total = int(round(DEFAULT_CUSTOMERS * scale))
+    n_chunks = -(-total // chunk_size)
+    workers = max(1, min(jobs or os.cpu_count() or 1, n_chunks))
+    parts: dict[str, list[pa.Table]] = {table: [] for table in TRUTH_TABLES}
+    runner_args: RunnerArgs = (reference, seed, "parquet", chunk_size, total, False, True)
+    for output in _outputs(runner_args, n_chunks, workers):
+        for table, data in output.truth.items():
+            parts[table].append(data)  # type: ignore[arg-type]
+    return {table: pa.concat_tables(tables) for table, tables in parts.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -224,8 +299,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="worker processes (default: one per CPU; 1: simulate in this process)")
     parser.add_argument("--manifest", type=Path, help="also write row and fault counts as JSON here")
+    parser.add_argument("--truth-dir", type=Path,
+                        help="also write the ground truth (truth_<table> files, see truth.py) to this folder; "
+                             "never in the output folder or under seeds/")
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.seed, args.scale, args.format, args.chunk_size, args.jobs, progress=True)
+    if args.truth_dir is not None:
+        try:
+            _check_truth_dir(args.truth_dir, args.out)
+        except ValueError as error:
+            parser.error(str(error))
+    manifest = generate(args.out, args.seed, args.scale, args.format, args.chunk_size, args.jobs, progress=True,
+                        truth_dir=args.truth_dir)
     if args.manifest:
         args.manifest.write_text(json.dumps(manifest, indent=2) + "\n")
     print(json.dumps(manifest, indent=2))

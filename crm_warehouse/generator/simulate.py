@@ -5,13 +5,29 @@ The business behaviour the marts must find is built in on purpose:
 * Pareto value: each customer has a latent value drawn from a heavy-tailed distribution that
   drives both how often they buy and how much they spend per basket.
 * Seasonality: monthly factors (December peak, February trough) and a weekly cycle.
-* Churn and reactivation: each customer is active for an exponential span after their first
-  order; some churned customers come back after more than a year.
-* Campaign response: touched customers respond with a campaign-specific rate and responders
-  place an order shortly after responding.
+* Churn a model can see: a customer buys in active spans. A span starts with an order and ends
+  when a churn hazard fires (a piecewise-constant hazard, drawn by inversion: one exponential
+  draw per span, spent along the hazard's steps). The hazard falls with the customer's value
+  and rises at every service failure: by COMPLAINT_HAZARD_MULTIPLIER when a complaint ticket
+  is opened, by POOR_SERVICE_HAZARD_MULTIPLIER when a ticket closes with a satisfaction score
+  of POOR_SERVICE_SATISFACTION or less (in all at most MAX_SERVICE_HAZARD_MULTIPLIER). Orders
+  arrive while a span lasts (a Poisson process with the seasonal intensity, at a rate that
+  grows with value); each one leads to a service ticket with TICKET_PER_ORDER_PROBABILITY, so
+  tickets are simulated with the span they can shorten, in time order.
+* Reactivation: after a span ends, the customer comes back with REACTIVATION_PROBABILITY
+  REACTIVATION_GAP_DAYS later, with the service history they had.
+* Campaign response: a touched customer responds with the campaign's rate, more often when of
+  high value and for every earlier response to a campaign, much less often when lapsed (not in
+  an active span); responders place an order shortly after responding (for a lapsed customer a
+  one-off order: it does not start a new span).
 * Product affinity: some categories pull a product of a partner category into the basket.
 * Channel mix shifting from the store towards web and app over the history.
 * A narrowing sales funnel with stage skipping and re-opened opportunities.
+
+The constants that set these effects are the generator's business rules (below, each with a
+comment). Beside the source tables the simulation keeps the ground truth of the latent
+behaviour (TRUTH_TABLES: spans, hazard steps, response probabilities), which is never a
+source: ``truth.py`` describes it and reads it, ``generate --truth-dir`` writes it.
 
 Customers are simulated in chunks; each chunk has its own random stream derived from the
 seed and the chunk number, so output is byte-for-byte reproducible for a given seed and
@@ -19,13 +35,19 @@ chunk size, and memory is bounded by the chunk size. A chunk numbers the ids tha
 across chunks (orders, order lines, accounts, ...) from zero; ``ChunkRows.numbered`` shifts
 them past the ids of the chunks before it, so chunks can be simulated in parallel.
 
-The draws go through ``draws.Draws`` and ``draws.cdf``: the same stream values as the numpy
-Generator calls they stand for, at a fraction of the cost. Any change to the order or kind of
-draws changes the output (and the committed seeds).
+Draw order within a chunk: the people (and their customer rows and web accounts, then the
+web-only shoppers); then each person's lifetime in turn (spans with their orders' days and
+tickets, in time order), then that person's orders; then the campaigns in order of their
+start, each touching its reached customers in order; then leads and the funnel; last the
+planted faults. The draws go through ``draws.Draws`` and ``draws.cdf``: the same stream values
+as the numpy Generator calls they stand for, at a fraction of the cost. Any change to the
+order or kind of draws changes the output (and the committed seeds).
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from bisect import bisect_right
 from dataclasses import astuple, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
@@ -109,6 +131,31 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Ground truth of the latent behaviour, kept beside the source tables and never a source (see
+# truth.py for what each column means). Dates are day texts, times 'YYYY-MM-DD HH:MM:SS'.
+TRUTH_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "truth_customers": (
+        ("customer_id", "int"), ("web_account_id", "int"), ("is_internal", "bool"), ("signup_on", "str"),
+        ("value", "float"), ("orders_per_year", "float"), ("base_churn_hazard_per_year", "float"),
+        ("service_hazard_multiplier_at_end", "float"), ("churn_hazard_per_year_at_end", "float"),
+        ("complaints", "int"), ("poor_service_tickets", "int"), ("active_spans", "int"),
+        ("first_active_on", "str"), ("inactive_from", "str"), ("is_active_at_end", "bool"),
+    ),
+    "truth_spans": (
+        ("customer_id", "int"), ("web_account_id", "int"), ("span_number", "int"), ("active_from", "str"),
+        ("inactive_from", "str"),
+    ),
+    "truth_hazard_steps": (
+        ("customer_id", "int"), ("web_account_id", "int"), ("ticket_id", "int"), ("cause", "str"),
+        ("changed_at", "str"), ("service_hazard_multiplier", "float"), ("churn_hazard_per_year", "float"),
+    ),
+    "truth_touches": (
+        ("touch_id", "int"), ("campaign_id", "int"), ("customer_id", "int"), ("touched_at", "str"),
+        ("earlier_responses", "int"), ("was_lapsed", "bool"), ("response_probability", "float"),
+        ("responded", "bool"), ("responded_at", "str"),
+    ),
+}
+
 REFERENCE_TABLES = (
     "product_categories", "products", "channels", "stores", "sales_reps", "campaigns",
     "exchange_rates", "holidays",
@@ -145,8 +192,70 @@ LINE_CORRECTION_PROBABILITY = 0.015  # lines corrected days to months later, no 
 MONTH_FACTORS = np.array([0.85, 0.70, 0.90, 0.95, 1.00, 0.95, 0.90, 0.95, 1.00, 1.05, 1.35, 1.60])
 WEEKDAY_FACTORS = np.array([0.85, 0.85, 0.90, 0.95, 1.10, 1.30, 1.05])  # Monday..Sunday
 YEARLY_GROWTH = 0.08
+
+# -- Business rules of customer behaviour (the ground truth in truth.py follows them) --------
+# Orders: a customer in an active span orders at ORDERS_PER_YEAR * value ** ORDERS_VALUE_ELASTICITY
+# a year (times the seasonal intensity of the day, of mean 1); the retailer's test accounts at
+# INTERNAL_ORDERS_PER_YEAR. Of the orders, these shares are completed or returned; the rest cancelled.
+ORDERS_PER_YEAR = 1.0
+ORDERS_VALUE_ELASTICITY = 0.9
+INTERNAL_ORDERS_PER_YEAR = 2.0
+COMPLETED_ORDER_SHARE = 0.90
+RETURNED_ORDER_SHARE = 0.05
+# Churn hazard (per day) before service events: 1 / (CHURN_MEAN_DAYS * (1 + VALUE_CHURN_SLOWDOWN *
+# min(value, VALUE_CHURN_CAP))): a span lasts 700 days on average at value 0, 1,050 at the median
+# value 1, up to 1,750 for the most valuable. Value lowers churn.
 CHURN_MEAN_DAYS = 700.0
+VALUE_CHURN_SLOWDOWN = 0.5
+VALUE_CHURN_CAP = 3.0
+# Service: a CRM customer's organic order leads to a ticket with this probability (opened 1-29
+# days later; about one ticket per eight orders, as service desks of retailers see).
+TICKET_PER_ORDER_PROBABILITY = 0.13
+# Poor service and complaints raise churn, from the moment they happen and for good: a complaint
+# ticket multiplies the hazard by 2.5 (customers who complain leave two to three times as often),
+# a ticket closed with satisfaction <= 2 (of 5) by 2 (mostly long repairs); a complaint that is
+# also badly served by 5. In all at most by 8: a median customer who keeps complaining still
+# stays about four months on average. Effects this size show in a year's churn after a ticket
+# (tests/python/test_ground_truth.py), so a model fed tickets can learn them.
+COMPLAINT_HAZARD_MULTIPLIER = 2.5
+POOR_SERVICE_SATISFACTION = 2
+POOR_SERVICE_HAZARD_MULTIPLIER = 2.0
+MAX_SERVICE_HAZARD_MULTIPLIER = 8.0
+# Reactivation: after a span ends, the customer comes back with this probability, this many days
+# later (integers in [low, high)): always more than a year, so the lifecycle sees them churn.
 REACTIVATION_PROBABILITY = 0.30
+REACTIVATION_GAP_DAYS = (380, 760)
+# Campaign response: the campaign's rate, times HIGH_VALUE_RESPONSE_MULTIPLIER for a customer of
+# value above HIGH_VALUE_RESPONSE_THRESHOLD, times (1 + EARLIER_RESPONSE_LIFT * earlier responses,
+# counting at most EARLIER_RESPONSES_CAP): a customer who responded once responds twice as often,
+# a habit a response model should learn; times LAPSED_RESPONSE_MULTIPLIER when not in an active
+# span (lapsed customers rarely answer); at most MAX_RESPONSE_PROBABILITY.
+# When (integers in [low, high)): the touch, days into the campaign; the response, hours after the
+# touch; a responder's order, days after the response.
+TOUCH_DAYS = (0, 7)
+RESPONSE_HOURS = (1, 240)
+RESPONSE_ORDER_DAYS = (0, 20)
+HIGH_VALUE_RESPONSE_THRESHOLD = 1.5
+HIGH_VALUE_RESPONSE_MULTIPLIER = 1.5
+EARLIER_RESPONSE_LIFT = 1.0
+EARLIER_RESPONSES_CAP = 3
+LAPSED_RESPONSE_MULTIPLIER = 0.3
+MAX_RESPONSE_PROBABILITY = 0.9
+
+
+def seasonal_intensity(days: list[date]) -> np.ndarray:
+    """How busy each day is for a customer's orders: month and weekday factors, of mean 1 over the days."""
+    factors = np.array([MONTH_FACTORS[d.month - 1] * WEEKDAY_FACTORS[d.weekday()] for d in days])
+    return factors / factors.mean()  # type: ignore[no-any-return]
+
+
+def response_probability(campaign_rate: float, value: float, earlier_responses: int, lapsed: bool) -> float:
+    """The chance that a touched customer responds (the campaign response rules above)."""
+    probability = campaign_rate * (HIGH_VALUE_RESPONSE_MULTIPLIER if value > HIGH_VALUE_RESPONSE_THRESHOLD else 1.0)
+    probability *= 1.0 + EARLIER_RESPONSE_LIFT * min(earlier_responses, EARLIER_RESPONSES_CAP)
+    if lapsed:
+        probability *= LAPSED_RESPONSE_MULTIPLIER
+    return min(probability, MAX_RESPONSE_PROBABILITY)
 
 
 def iso(d: date) -> str:
@@ -255,8 +364,12 @@ class Reference:
         self.channel_cdfs = [cdf(weights) for weights in self.channel_weights]
         self.midnights = [datetime.combine(d, time()) for d in self.days]
         self.usd_rates = {currency: rates.tolist() for currency, rates in self.usd_per_unit.items()}
+        # Orders' seasonal intensity per day (mean 1) and its running sum from day 0 (season_sum[k]: days < k).
+        self.season = seasonal_intensity(self.days)
+        self.season_sum = np.concatenate([[0.0], self.season.cumsum()])
         # Texts of the days (a year past the history for late changes) and of the seconds of a day.
-        self._day_texts = [iso(HISTORY_EPOCH.date() + timedelta(days=i)) + " " for i in range(len(self.days) + 366)]
+        self.day_texts = [iso(HISTORY_EPOCH.date() + timedelta(days=i)) for i in range(len(self.days) + 366)]
+        self._day_texts = [text + " " for text in self.day_texts]
         self._time_texts = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 
     def stamp_at(self, seconds: int) -> str:
@@ -304,6 +417,10 @@ NUMBERED_COLUMNS: dict[str, dict[str, str]] = {
     "opportunity_stage_history": {"stage_change_id": "stage_change_id", "opportunity_id": "opportunity_id"},
     "campaign_touches": {"touch_id": "touch_id"},
     "service_tickets": {"ticket_id": "ticket_id"},
+    "truth_customers": {"web_account_id": "web_account_id"},
+    "truth_spans": {"web_account_id": "web_account_id"},
+    "truth_hazard_steps": {"web_account_id": "web_account_id", "ticket_id": "ticket_id"},
+    "truth_touches": {"touch_id": "touch_id"},
 }
 
 
@@ -326,13 +443,18 @@ class ChunkRows:
     rows: dict[str, list[list[object]]]
     faults: dict[str, int]
     used: Counters
+    truth: dict[str, list[list[object]]] = field(default_factory=dict)  # TRUTH_TABLES' rows
 
     def numbered(self, before: Counters) -> dict[str, list[list[object]]]:
-        """The rows with their final ids, numbered on from ``before`` (shifts the rows in place: call once)."""
+        """The rows with their final ids, numbered on from ``before`` (shifts the rows in place: call once).
+
+        The truth rows (``self.truth``) are numbered alike.
+        """
         for table, columns in NUMBERED_COLUMNS.items():
-            names = [name for name, _ in TABLES[table]]
+            rows = self.rows[table] if table in TABLES else self.truth.get(table, [])
+            names = [name for name, _ in (TABLES.get(table) or TRUTH_TABLES[table])]
             shifts = [(names.index(column), getattr(before, counter)) for column, counter in columns.items()]
-            for row in self.rows[table]:
+            for row in rows:
                 for i, offset in shifts:
                     value = row[i]
                     if value.__class__ is int:
@@ -502,10 +624,34 @@ class Person:
     category_preference: np.ndarray
     is_internal: bool
     web_account_id: int | None = None
-    order_days: list[int] = field(default_factory=list)
+    order_days: list[int] = field(default_factory=list)  # organic orders (campaign responses aside)
+    # Active spans: (first active day, first day no longer active; None: active at the end of the history).
+    spans: list[tuple[int, int | None]] = field(default_factory=list)
+    responded_at: list[int] = field(default_factory=list)  # campaign responses so far, seconds since HISTORY_EPOCH
 
     def __post_init__(self) -> None:
         self.category_cdf = cdf(self.category_preference)
+
+    def is_lapsed(self, day: int) -> bool:
+        """Not in an active span on this day, having been in one before (new customers are not lapsed)."""
+        spans = self.spans
+        if not spans or day < spans[0][0]:
+            return False
+        for start, end in spans:
+            if start <= day and (end is None or day < end):
+                return False
+        return True
+
+
+@dataclass(order=True)
+class ServiceEvent:
+    """A service failure that raises the churn hazard from ``at`` (days since HISTORY_EPOCH) on."""
+
+    at: float
+    ticket_id: int  # chunk-local, unique within the chunk: breaks ties in time order
+    cause: str  # complaint | poor_service
+    multiplier: float
+    stamped: str = field(compare=False)  # ``at`` as the ticket's opened_at or closed_at text
 
 
 def _format_phone(rng: Draws, digits: str, calling_code: str, style: int) -> str:
@@ -542,6 +688,7 @@ class ChunkSimulator:
         self.ids = Counters.zero()  # ids are chunk-local until ChunkRows.numbered
         self.rows: dict[str, list[list[object]]] = {name: [] for name in TABLES if name not in REFERENCE_TABLES}
         self.faults: dict[str, int] = {}
+        self.truth: dict[str, list[list[object]]] = {name: [] for name in TRUTH_TABLES}
 
     # -- people -------------------------------------------------------------------------
     def _new_person(self, customer_id: int, is_internal: bool) -> Person:
@@ -627,44 +774,111 @@ class ChunkSimulator:
         return (account_id, email, phone, first, last, country, stamp(registered_at), stamp(last_login))
 
     # -- orders -------------------------------------------------------------------------
-    def _active_spans(self, p: Person) -> list[tuple[int, int]]:
-        """Day-index spans in which the customer buys: one, or two after a reactivation."""
+    def _candidate_order_days(self, start: int, per_day: float) -> list[int]:
+        """Days of the orders from ``start`` to the end of the history should the customer stay active.
+
+        An order on ``start`` (a span opens with one), then a Poisson process of ``per_day`` orders a
+        day times the seasonal intensity; the caller keeps those before the span ends. Sorted.
+        """
+        rng = self.rng
+        season_sum = self.ref.season_sum
+        low, high = season_sum[start], season_sum[-1]
+        count = int(rng.poisson(per_day * (high - low)))
+        if not count:
+            return [start]
+        # A day with probability proportional to its intensity: invert the running sum of intensities.
+        days = season_sum.searchsorted(low + rng.randoms(count) * (high - low), side="right") - 1
+        return [start, *sorted(days.tolist())]
+
+    def _lifetime(self, p: Person) -> None:
+        """The person's active spans, the days of their organic orders and their service tickets.
+
+        Walks time forward through each span: orders (and the tickets they lead to) and service
+        events in time order, spending one exponential draw per span along the piecewise-constant
+        hazard; the span ends where the draw is spent. Records the truth rows as it goes.
+        """
         rng = self.rng
         n_days = len(self.ref.days)
+        base_hazard = 1.0 / (CHURN_MEAN_DAYS * (1 + VALUE_CHURN_SLOWDOWN * min(p.value, VALUE_CHURN_CAP)))  # per day
+        orders_per_year = (INTERNAL_ORDERS_PER_YEAR if p.is_internal
+                           else ORDERS_PER_YEAR * p.value ** ORDERS_VALUE_ELASTICITY)
+        per_day = orders_per_year / 365.0
+        has_tickets = p.customer_id != 0  # web-only shoppers are unknown to the service desk
+        pending: list[ServiceEvent] = []  # a heap, in time order
+        multiplier = 1.0
+        counts = {"complaint": 0, "poor_service": 0}
+        steps = self.truth["truth_hazard_steps"]
+        customer_id = p.customer_id or None
+        order_days, random = p.order_days, rng.random
+
+        def apply(event: ServiceEvent) -> float:
+            counts[event.cause] += 1
+            raised = min(multiplier * event.multiplier, MAX_SERVICE_HAZARD_MULTIPLIER)
+            steps.append([customer_id, p.web_account_id, event.ticket_id, event.cause, event.stamped, raised,
+                          365.0 * base_hazard * raised])
+            return raised
+
         if p.signup < ref.HISTORY_START:  # existing customers: next purchase some time in the first months
             start = int(rng.integers(0, 120))
         else:
             start = (p.signup - ref.HISTORY_START).days + int(rng.exponential(25))
-        spans = []
         while start < n_days:
-            end = start + int(rng.exponential(CHURN_MEAN_DAYS * (1 + 0.5 * min(p.value, 3))))
-            spans.append((start, min(end, n_days - 1)))
-            if end >= n_days or rng.random() > REACTIVATION_PROBABILITY:
+            while pending and pending[0].at <= start:  # service events while inactive count from now on
+                multiplier = apply(heapq.heappop(pending))
+            candidates = self._candidate_order_days(start, per_day)
+            n_candidates = len(candidates)
+            now, budget = float(start), float(rng.exponential(1.0))  # the span ends where budget is spent
+            hazard = base_hazard * multiplier
+            ends_at: float | None = None
+            i = 0
+            while True:
+                next_order = candidates[i] if i < n_candidates else n_days
+                next_event = pending[0].at if pending else n_days  # events fall within the history
+                until = next_event if next_event <= next_order else next_order
+                spend = hazard * (until - now)
+                if budget <= spend:
+                    ends_at = now + budget / hazard
+                    break
+                budget -= spend
+                now = until
+                if until >= n_days:
+                    break  # active at the end of the history
+                if next_event <= next_order:  # an event on an order's day comes first
+                    multiplier = apply(heapq.heappop(pending))
+                    hazard = base_hazard * multiplier
+                    continue
+                order_days.append(next_order)
+                i += 1
+                if has_tickets and random() < TICKET_PER_ORDER_PROBABILITY:
+                    for event in self._ticket(p, next_order):
+                        heapq.heappush(pending, event)
+            inactive_from = None if ends_at is None else math.ceil(ends_at)
+            p.spans.append((start, inactive_from))
+            if inactive_from is None or rng.random() > REACTIVATION_PROBABILITY:
                 break
-            start = end + int(rng.integers(380, 760))
-        return spans
+            start = inactive_from + int(rng.integers(*REACTIVATION_GAP_DAYS))
+        while pending and pending[0].at < n_days:  # service events after the last span still count
+            multiplier = apply(heapq.heappop(pending))
+        self._lifetime_truth(p, orders_per_year, base_hazard, multiplier, counts)
 
-    def _order_days(self, p: Person) -> list[int]:
-        rng = self.rng
-        rate_per_year = 1.3 * p.value ** 0.9
-        if p.is_internal:
-            rate_per_year = 2.0
-        out: list[int] = []
-        for first, last in self._active_spans(p):
-            weights = self.ref.day_weights[first:last + 1]
-            expected = rate_per_year * (last - first + 1) / 365.0
-            count = int(rng.poisson(expected))
-            if not out:
-                count = max(count, 1)  # the span starts with the first order
-            if count == 0:
-                continue
-            # = rng.choice(np.arange(first, last + 1), size=count, p=weights / weights.sum()); see cdf
-            span_cdf = (weights / weights.sum()).cumsum()
-            span_cdf /= span_cdf[-1]
-            picked = (first + span_cdf.searchsorted(rng.randoms(count), side="right")).tolist()
-            picked[0] = first
-            out.extend(picked)
-        return sorted(out)
+    def _lifetime_truth(self, p: Person, orders_per_year: float, base_hazard: float, multiplier: float,
+                        counts: dict[str, int]) -> None:
+        customer_id = p.customer_id or None
+        n_days = len(self.ref.days)
+        day_texts = self.ref.day_texts
+
+        def day_text(day: int | None) -> str | None:
+            return None if day is None else day_texts[day]
+
+        for number, (start, end) in enumerate(p.spans, start=1):
+            self.truth["truth_spans"].append([customer_id, p.web_account_id, number, day_text(start), day_text(end)])
+        last_end = p.spans[-1][1] if p.spans else None
+        self.truth["truth_customers"].append([
+            customer_id, p.web_account_id, p.is_internal, iso(p.signup), p.value, orders_per_year, 365.0 * base_hazard,
+            multiplier, 365.0 * base_hazard * multiplier, counts["complaint"], counts["poor_service"],
+            len(p.spans), day_text(p.spans[0][0]) if p.spans else None, day_text(last_end),
+            bool(p.spans) and (last_end is None or last_end >= n_days),
+        ])
 
     def _pick_channel(self, p: Person, day: int) -> int:
         if p.single_channel or self.rng.random() < 0.6:
@@ -712,7 +926,8 @@ class ChunkSimulator:
         minute = rng.integers(60)
         ordered_at = 86400 * day + 3600 * hour + 60 * minute + rng.integers(60)  # seconds since HISTORY_EPOCH
         roll = rng.random()
-        status = "completed" if roll < 0.90 else ("returned" if roll < 0.95 else "cancelled")
+        status = "completed" if roll < COMPLETED_ORDER_SHARE else (
+            "returned" if roll < COMPLETED_ORDER_SHARE + RETURNED_ORDER_SHARE else "cancelled")
         store_id = self.ref.store_by_city[p.city] if ch.code == "store" else None
         rep_id = None
         if ch.code in ("field_sales", "call_centre"):
@@ -761,11 +976,14 @@ class ChunkSimulator:
 
     # -- marketing, service, sales ------------------------------------------------------
     def _touches(self, people: list[Person]) -> None:
+        """Campaigns in order of their start touch the customers they reach; some respond and buy."""
         rng = self.rng
         touches = self.rows["campaign_touches"]
+        truth = self.truth["truth_touches"]
         signups = np.array([p.signup.toordinal() for p in people])
         external = np.array([not p.is_internal for p in people], dtype=bool)
-        for campaign in self.ref.campaigns:
+        n_days = len(self.ref.days)
+        for campaign in sorted(self.ref.campaigns, key=itemgetter("start", "id")):
             start: date = campaign["start"]  # type: ignore[assignment]
             eligible = np.flatnonzero((signups <= start.toordinal()) & external)  # indexes into people, in order
             if not len(eligible):
@@ -778,43 +996,62 @@ class ChunkSimulator:
             for i in reached.tolist():
                 p = people[i]
                 # seconds since HISTORY_EPOCH: 0-6 days and 8-19 hours into the campaign
-                touched = 86400 * (start_day + rng.integers(0, 7)) + 3600 * rng.integers(8, 20)
-                responded = rng.random() < response_rate * (1.5 if p.value > 1.5 else 1.0)
+                touched = 86400 * (start_day + rng.integers(*TOUCH_DAYS)) + 3600 * rng.integers(8, 20)
+                earlier = sum(1 for at in p.responded_at if at < touched) if p.responded_at else 0
+                lapsed = p.is_lapsed(touched // 86400)
+                probability = response_probability(response_rate, p.value, earlier, lapsed)
+                responded = rng.random() < probability
                 responded_at = None
                 if responded:
-                    responded_at = touched + 3600 * rng.integers(1, 24 * 10)
-                    order_day = responded_at // 86400 + rng.integers(0, 20)
-                    if order_day < len(self.ref.days):
+                    responded_at = touched + 3600 * rng.integers(*RESPONSE_HOURS)
+                    p.responded_at.append(responded_at)
+                    order_day = responded_at // 86400 + rng.integers(*RESPONSE_ORDER_DAYS)
+                    if order_day < n_days:
                         self._add_order(p, order_day, campaign_id=campaign_id, channel=channel)  # type: ignore[arg-type]
                 self.ids.touch_id += 1
+                touched_at = self.ref.stamp_at(touched)
+                responded_text = None if responded_at is None else self.ref.stamp_at(responded_at)
                 touches.append([
-                    self.ids.touch_id, campaign_id, p.customer_id, self.ref.stamp_at(touched), campaign_type,
-                    responded, None if responded_at is None else self.ref.stamp_at(responded_at),
+                    self.ids.touch_id, campaign_id, p.customer_id, touched_at, campaign_type, responded, responded_text,
                 ])
+                truth.append([self.ids.touch_id, campaign_id, p.customer_id, touched_at, earlier, lapsed,
+                              probability, responded, responded_text])
 
-    def _tickets(self, p: Person) -> None:
+    def _ticket(self, p: Person, order_day: int) -> list[ServiceEvent]:
+        """A service ticket about the order of ``order_day``; returns the service failures it holds.
+
+        A complaint counts when the ticket opens; poor service (a low satisfaction score) when it closes.
+        """
         rng = self.rng
-        if not p.order_days:
-            return
-        for _ in range(int(rng.poisson(0.25 * len(p.order_days) ** 0.7))):
-            day = p.order_days[int(rng.integers(len(p.order_days)))] + int(rng.integers(1, 30))
-            if day >= len(self.ref.days):
-                continue
-            opened = self.ref.midnights[day] + timedelta(hours=int(rng.integers(7, 22)))
-            category = ref.TICKET_CATEGORIES[bisect_right(_TICKET_CATEGORY_CDF, rng.random())]
-            priority = ref.TICKET_PRIORITIES[bisect_right(_TICKET_PRIORITY_CDF, rng.random())]
-            hours = float(rng.gamma(2.0, 18.0 if category != "repair" else 60.0))
-            closed = opened + timedelta(hours=hours)
-            still_open = rng.random() < 0.03 or closed.date() > ref.HISTORY_END
-            expectation = int(rng.integers(3, 6))
-            satisfaction = min(max(round(5.2 - hours / 40 - (0.8 if category == "complaint" else 0) + rng.normal(0, 0.7)), 1), 5)
-            channel = ("call_centre", "web", "store", "app")[bisect_right(_TICKET_CHANNEL_CDF, rng.random())]
-            self.ids.ticket_id += 1
-            self.rows["service_tickets"].append([
-                self.ids.ticket_id, p.customer_id, channel, category, priority, stamp(opened),
-                None if still_open else stamp(closed), None if still_open else satisfaction,
-                None if still_open else expectation,
-            ])
+        day = order_day + int(rng.integers(1, 30))
+        if day >= len(self.ref.days):
+            return []
+        hour = int(rng.integers(7, 22))
+        opened = self.ref.midnights[day] + timedelta(hours=hour)
+        category = ref.TICKET_CATEGORIES[bisect_right(_TICKET_CATEGORY_CDF, rng.random())]
+        priority = ref.TICKET_PRIORITIES[bisect_right(_TICKET_PRIORITY_CDF, rng.random())]
+        hours = float(rng.gamma(2.0, 18.0 if category != "repair" else 60.0))
+        closed = opened + timedelta(hours=hours)
+        still_open = rng.random() < 0.03 or closed.date() > ref.HISTORY_END
+        expectation = int(rng.integers(3, 6))
+        score = 5.2 - hours / 40 - (0.8 if category == "complaint" else 0) + rng.normal(0, 0.7)
+        satisfaction = min(max(round(score), 1), 5)
+        channel = ("call_centre", "web", "store", "app")[bisect_right(_TICKET_CHANNEL_CDF, rng.random())]
+        self.ids.ticket_id += 1
+        opened_text, closed_text = stamp(opened), None if still_open else stamp(closed)
+        self.rows["service_tickets"].append([
+            self.ids.ticket_id, p.customer_id, channel, category, priority, opened_text, closed_text,
+            None if still_open else satisfaction, None if still_open else expectation,
+        ])
+        events = []
+        opened_at = day + hour / 24.0
+        if category == "complaint":
+            events.append(ServiceEvent(opened_at, self.ids.ticket_id, "complaint", COMPLAINT_HAZARD_MULTIPLIER,
+                                       opened_text))
+        if closed_text is not None and satisfaction <= POOR_SERVICE_SATISFACTION:
+            events.append(ServiceEvent(opened_at + hours / 24.0, self.ids.ticket_id, "poor_service",
+                                       POOR_SERVICE_HAZARD_MULTIPLIER, closed_text))
+        return events
 
     def _lead_and_funnel(self, p: Person | None) -> None:
         """A lead; converted leads point at their customer. Qualified leads open opportunities."""
@@ -954,12 +1191,11 @@ class ChunkSimulator:
             q.web_account_id = self.ids.web_account_id
             web_only.append(q)
         for p in people + web_only:
-            p.order_days = self._order_days(p)
+            self._lifetime(p)
             for day in p.order_days:
                 self._add_order(p, day)
         self._touches(people)
         for p in people:
-            self._tickets(p)
             if p.customer_type == "business" and rng.random() < 0.7 or rng.random() < 0.12:
                 self._lead_and_funnel(p)
         for _ in range(int(round(0.35 * self.size))):
@@ -967,7 +1203,7 @@ class ChunkSimulator:
         self.rows["orders"].sort(key=itemgetter(0))
         self.rows["order_items"].sort(key=itemgetter(0))
         self._plant_faults()
-        return ChunkRows(self.rows, self.faults, self.ids)
+        return ChunkRows(self.rows, self.faults, self.ids, self.truth)
 
 
 _HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 5, 5.5, 6, 5.5, 5, 5, 5.5, 6, 6.5, 7, 6, 4.5, 3, 2], dtype=float)

@@ -24,8 +24,10 @@ deciles as (
         churn_decile,
         count(*) as customers,
         min(churn_probability) as min_churn_probability,
-        sum(churn_probability) as expected_churners,
-        sum(churn_probability * mean_yearly_contribution) as expected_contribution_lost
+        -- Summed as decimals: a floating-point sum depends on the order rows arrive in, and its
+        -- last digits decided the rounding of expected_churners_saved differently in two builds.
+        sum(cast(churn_probability as decimal(24, 12))) as expected_churners,
+        sum(cast(churn_probability * mean_yearly_contribution as decimal(24, 6))) as expected_contribution_lost
     from customers
     group by
         model_name,
