@@ -5,7 +5,8 @@
 
 Opens the DuckDB warehouse read-only and draws, from the marts: KPI tiles for the last complete
 month (vs the month before and the same month last year), the revenue trend, the value pyramid
-and Pareto line, RFM segments, lifecycle moves, churn, cohort retention, channel mix, multichannel
+and Pareto line, RFM segments, lifecycle moves, churn, cohort retention, the predictions (the
+churn-offer decision, model accuracy over time, behaviour clusters), channel mix, multichannel
 value, campaign returns, the sales funnel and win rate by rep, service load and satisfaction,
 products bought together, and a data-quality panel (quarantined rows, reconciliation checks and
 the Great Expectations run). Plotly's script is inlined once, so the page works offline.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import figures_channels as channels
 from . import figures_customers as customers
+from . import figures_predictive as predictive
 from . import figures_sales as sales
 from .spec import FigureSpec
 
@@ -21,6 +22,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("sales", "Sales", (sales.REVENUE_TREND,)),
     Section("customers", "Customers", (customers.VALUE_PYRAMID, customers.RFM_SEGMENTS, customers.RFM_MOVEMENT,
                                        customers.LIFECYCLE_TRANSITIONS, customers.CHURN, customers.COHORT_RETENTION)),
+    Section("predictions", "Predictions", (predictive.CHURN_OFFER, predictive.MODEL_ACCURACY, predictive.CLUSTERS)),
     Section("channels", "Channels and campaigns", (channels.CHANNEL_MIX, channels.MULTICHANNEL_VALUE,
                                                    sales.CAMPAIGN_RETURN)),
     Section("sales-team", "Sales team", (sales.SALES_FUNNEL, sales.REP_WIN_RATE)),

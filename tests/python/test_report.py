@@ -334,3 +334,28 @@ def test_missing_warehouse_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="does not exist: build the warehouse first"):
         main(["--database", str(tmp_path / "none.duckdb"), "--output", str(tmp_path / "r.html")])
     assert not (tmp_path / "r.html").exists()
+
+
+def test_churn_offer_figure_equals_fct_churn_offer_cutoffs(page: Page, warehouse: duckdb.DuckDBPyConnection) -> None:
+    expected = rows(warehouse, "select cutoff_decile, margin_saved, offer_cost, net_benefit "
+                               "from marts.fct_churn_offer_cutoffs order by cutoff_decile")
+    net = page.trace("churn-offer", "Net benefit")
+    assert plain(net["x"]) == [r[0] for r in expected]
+    assert_series(plain(net["y"]), [float(r[3]) for r in expected], "net benefit")
+    assert_series(plain(page.trace("churn-offer", "Margin the offer saves")["y"]), [float(r[1]) for r in expected],
+                  "margin saved")
+
+
+def test_model_accuracy_figure_equals_the_kept_models(page: Page, warehouse: duckdb.DuckDBPyConnection) -> None:
+    for target, in rows(warehouse, "select distinct target from marts.fct_predictive_model_performance"):
+        expected = rows(warehouse, "select auc from marts.fct_predictive_model_performance "
+                                   "where is_chosen and target = ? order by origin_date", [target])
+        assert_series(plain(page.trace("model-accuracy", f"{label(target)} (AUC)")["y"]),
+                      [r[0] for r in expected], f"{target} AUC")
+
+
+def test_cluster_figure_equals_rpt_cluster_profiles(page: Page, warehouse: duckdb.DuckDBPyConnection) -> None:
+    expected = rows(warehouse, "select customer_share, revenue_share from marts.rpt_cluster_profiles "
+                               "order by cluster_number")
+    assert_series(plain(page.trace("clusters", "Share of customers")["x"]), [r[0] for r in expected], "customers")
+    assert_series(plain(page.trace("clusters", "Share of revenue")["x"]), [r[1] for r in expected], "revenue")
