@@ -53,25 +53,34 @@ features as (
 
 profiles as (
     select
+        -- Means and sums of doubles are taken as decimals: a floating-point sum depends on the order
+        -- rows arrive in (threads), and two builds of the same data must give the same profile.
         clusters.cluster_number,
         max(clusters.cluster_count) as cluster_count,
         max(clusters.silhouette) as silhouette,
         count(*) as customers,
-        avg(cast(features.days_since_last_purchase as {{ type_double() }})) as mean_days_since_last_purchase,
-        avg(cast(features.purchases_to_date as {{ type_double() }})) as mean_purchases,
-        {{ safe_divide('sum(features.revenue_to_date)', 'sum(features.purchases_to_date)') }} as revenue_per_purchase,
-        avg(cast(features.days_since_first_purchase as {{ type_double() }})) as mean_days_since_first_purchase,
-        avg(features.mean_days_between_purchases) as mean_days_between_purchases,
-        avg(features.online_purchase_share) as mean_online_purchase_share,
-        avg(cast(features.categories_bought as {{ type_double() }})) as mean_categories_bought,
-        avg(features.discounted_revenue_share) as mean_discounted_revenue_share,
-        avg(cast(features.recent_tickets as {{ type_double() }})) as mean_recent_tickets,
-        avg(case when features.is_churned then 1.0 else 0.0 end) as churned_share,
+        cast(avg(cast(features.days_since_last_purchase as decimal(38, 9))) as {{ type_double() }})
+            as mean_days_since_last_purchase,
+        cast(avg(cast(features.purchases_to_date as decimal(38, 9))) as {{ type_double() }}) as mean_purchases,
+        {{ safe_divide('sum(cast(features.revenue_to_date as decimal(38, 6)))', 'sum(features.purchases_to_date)') }}
+            as revenue_per_purchase,
+        cast(avg(cast(features.days_since_first_purchase as decimal(38, 9))) as {{ type_double() }})
+            as mean_days_since_first_purchase,
+        cast(avg(cast(features.mean_days_between_purchases as decimal(38, 15))) as {{ type_double() }})
+            as mean_days_between_purchases,
+        cast(avg(cast(features.online_purchase_share as decimal(38, 15))) as {{ type_double() }})
+            as mean_online_purchase_share,
+        cast(avg(cast(features.categories_bought as decimal(38, 9))) as {{ type_double() }}) as mean_categories_bought,
+        cast(avg(cast(features.discounted_revenue_share as decimal(38, 15))) as {{ type_double() }})
+            as mean_discounted_revenue_share,
+        cast(avg(cast(features.recent_tickets as decimal(38, 9))) as {{ type_double() }}) as mean_recent_tickets,
+        cast(avg(cast(case when features.is_churned then 1.0 else 0.0 end as decimal(38, 15))) as {{ type_double() }})
+            as churned_share,
         {% for feature, high, low in traits %}
-        avg(clusters.z_{{ feature }}) as mean_z_{{ feature }},
+        cast(avg(cast(clusters.z_{{ feature }} as decimal(38, 15))) as {{ type_double() }}) as mean_z_{{ feature }},
         {% endfor %}
-        sum(features.revenue_to_date) as revenue_to_date,
-        sum(features.margin_to_date) as margin_to_date
+        cast(sum(cast(features.revenue_to_date as decimal(38, 6))) as {{ type_double() }}) as revenue_to_date,
+        cast(sum(cast(features.margin_to_date as decimal(38, 6))) as {{ type_double() }}) as margin_to_date
     from clusters
     inner join features
         on clusters.customer_key = features.customer_key

@@ -48,10 +48,11 @@ deciles as (
         model_name,
         decile,
         count(*) as customers,
-        sum(predicted_purchases) as predicted_purchases,
+        -- Decimal sums: a sum of doubles depends on row order, and rebuilds must agree.
+        cast(sum(cast(predicted_purchases as decimal(38, 12))) as {{ type_double() }}) as predicted_purchases,
         sum(holdout_purchases) as actual_purchases,
-        sum(predicted_margin) as predicted_margin,
-        sum(holdout_margin) as actual_margin
+        cast(sum(cast(predicted_margin as decimal(38, 9))) as {{ type_double() }}) as predicted_margin,
+        sum(cast(holdout_margin as decimal(38, 9))) as actual_margin
     from ranked
     group by
         cut_date,

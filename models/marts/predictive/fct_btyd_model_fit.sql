@@ -84,13 +84,17 @@ holdout_errors as (
         origin_index,
         model_name,
         count(*) as customers,
+        -- Sums of doubles are taken as decimals: a floating-point sum depends on the order the
+        -- rows arrive in (threads), and two builds of the same data must give the same figures.
         sum(holdout_purchases) as actual_purchases,
-        sum(predicted_purchases) as predicted_purchases,
-        avg(abs(predicted_purchases - holdout_purchases)) as purchases_mean_absolute_error,
-        sqrt(avg(power(predicted_purchases - holdout_purchases, 2))) as purchases_root_mean_squared_error,
-        sum(holdout_margin) as actual_margin,
-        sum(predicted_margin) as predicted_margin,
-        avg(abs(predicted_margin - holdout_margin)) as margin_mean_absolute_error
+        sum(cast(predicted_purchases as decimal(38, 12))) as predicted_purchases,
+        avg(cast(abs(predicted_purchases - holdout_purchases) as decimal(38, 12)))
+            as purchases_mean_absolute_error,
+        sqrt(avg(cast(power(predicted_purchases - holdout_purchases, 2) as decimal(38, 12))))
+            as purchases_root_mean_squared_error,
+        sum(cast(holdout_margin as decimal(38, 9))) as actual_margin,
+        sum(cast(predicted_margin as decimal(38, 9))) as predicted_margin,
+        avg(cast(abs(predicted_margin - holdout_margin) as decimal(38, 9))) as margin_mean_absolute_error
     from predictions
     group by
         origin_index,
@@ -105,7 +109,7 @@ spend_errors as (
         origin_index,
         case when model_name = 'naive_rate' then 'naive_rate' else 'gamma_gamma' end as model_name,
         count(*) as customers,
-        avg(abs(predicted_margin_per_purchase - holdout_margin / holdout_purchases))
+        avg(cast(abs(predicted_margin_per_purchase - holdout_margin / holdout_purchases) as decimal(38, 9)))
             as margin_per_purchase_mean_absolute_error
     from predictions
     where

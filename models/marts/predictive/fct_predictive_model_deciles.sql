@@ -25,7 +25,8 @@ deciles as (
         decile,
         count(*) as test_rows,
         sum(positive) as positives,
-        avg(predicted_probability) as mean_predicted_probability,
+        -- As a decimal: a mean of doubles depends on row order, and rebuilds must agree.
+        cast(avg(cast(predicted_probability as decimal(38, 15))) as {{ type_double() }}) as mean_predicted_probability,
         min(predicted_probability) as min_predicted_probability,
         max(predicted_probability) as max_predicted_probability
     from test_predictions

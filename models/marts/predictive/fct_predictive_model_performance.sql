@@ -118,7 +118,8 @@ calibration as (
     select
         model_name,
         origin_date,
-        {{ safe_divide('sum(test_rows * abs(calibration_gap))', 'sum(test_rows)') }} as calibration_error
+        {{ safe_divide('sum(cast(test_rows * abs(calibration_gap) as decimal(38, 15)))', 'sum(test_rows)') }}
+            as calibration_error
     from {{ ref('fct_predictive_model_deciles') }}
     group by
         model_name,
