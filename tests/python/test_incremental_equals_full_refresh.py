@@ -5,7 +5,8 @@ extract the way real CRM extracts change: new orders on new days, late lines add
 order, an order returned 200 days after it was placed, a corrected line, a rejected line, and a
 new CRM customer who claims a web-only shopper's email (so that shopper's old lines move to
 another customer). Each change carries a new updated_at, as the source would write it; a
-restated exchange rate and a restated product cost do not. An incremental run must then hold
+restated exchange rate and a restated product cost do not, and a line rewritten by a replaced
+extract carries an older one. An incremental run must then hold
 exactly, row by row, what a full refresh holds; and again after a run in another reporting
 currency.
 """
@@ -79,6 +80,10 @@ def change_the_extract(con: duckdb.DuckDBPyConnection) -> None:
             where order_item_id = (select min(order_item_id) from raw.order_items where order_id <> {old_order})""",
         f"""update raw.order_items set quantity = 0, updated_at = '{CHANGED_AT}'
             where order_item_id = (select max(order_item_id) from raw.order_items where order_item_id < 50000000)""",
+        # a replaced extract: a line's discount differs while its updated_at goes back
+        """update raw.order_items set discount_amount = round(unit_price * quantity * 0.13, 2) + 0.01,
+                updated_at = '2020-01-01 00:00:00'
+            where order_item_id = (select order_item_id from raw.order_items order by order_item_id limit 1 offset 100)""",
         # restatements that leave updated_at alone: an old EUR rate and a product's cost
         """update raw.exchange_rates set usd_per_unit = usd_per_unit * 1.01
             where currency_code = 'EUR' and rate_date = (select min(rate_date) from raw.exchange_rates)""",

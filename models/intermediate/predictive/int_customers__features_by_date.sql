@@ -1,6 +1,7 @@
--- One row per customer and evaluation date T (the month ends of the last var
--- propensity_history_months months, and as_of_date): the customer's behaviour known on T, as
--- numbers a model can learn from, and the churn label of T once it can be observed.
+-- One row per customer and evaluation date T (as_of_date, and for a sample of customers at
+-- scale the month ends of the last var propensity_history_months months): the customer's
+-- behaviour known on T, as numbers a model can learn from, and the churn label of T once it can
+-- be observed.
 --
 -- Every feature counts only what is dated on or before T: purchase state comes from
 -- int_customers__segments_by_date (built the same way), and the other counts are running sums
@@ -26,12 +27,18 @@ feature_dates as (
         > cast({{ dbt.dateadd('month', -var('propensity_history_months'), 'as_of.as_of_date') }} as date)
 ),
 
--- The purchase state (recency, frequency, monetary, scores, tier, stage) at each feature date.
+-- The purchase state (recency, frequency, monetary, scores, tier, stage) at each feature date:
+-- everyone at as_of_date, the history sample before (macro in_feature_history_sample), so the
+-- table grows with the customers, not with customers x months.
 states as (
     select segments.*
     from {{ ref('int_customers__segments_by_date') }} as segments
     inner join feature_dates
         on segments.evaluation_date = feature_dates.evaluation_date
+    cross join as_of
+    where
+        segments.evaluation_date = as_of.as_of_date
+        or {{ in_feature_history_sample('segments.customer_number', ref('int_customers__as_of')) }}
 ),
 
 -- customer_number (doc block customer_number) keys the running sums: sorting by it is cheaper
@@ -40,7 +47,8 @@ customers as (
     select
         states.customer_key,
         states.customer_number,
-        known_customers.signed_up_on
+        known_customers.signed_up_on,
+        {{ in_feature_history_sample('states.customer_number', ref('int_customers__as_of')) }} as is_in_history_sample
     from states
     inner join as_of
         on states.evaluation_date = as_of.as_of_date
@@ -296,11 +304,17 @@ events as (
 
 -- Evaluation dates are month ends before as_of_date and as_of_date itself, so the first one on
 -- or after a day is its month's end, or as_of_date in as_of_date's month (as in
--- int_customers__metrics_by_date). Customers signed up after as_of_date drop out here.
+-- int_customers__metrics_by_date). A customer outside the history sample has a row at
+-- as_of_date only: all their events change that one row. Customers signed up after as_of_date
+-- drop out here.
 event_changes as (
     select
         customers.customer_number,
-        least(cast({{ dbt.last_day('events.event_on', 'month') }} as date), as_of.as_of_date) as evaluation_date,
+        case
+            when customers.is_in_history_sample
+                then least(cast({{ dbt.last_day('events.event_on', 'month') }} as date), as_of.as_of_date)
+            else as_of.as_of_date
+        end as evaluation_date,
         1 as is_event,
         events.online_purchases,
         events.revenue,

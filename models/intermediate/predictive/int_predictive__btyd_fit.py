@@ -22,6 +22,8 @@ customer key first: the fit is the same on every run.
 Reads, through its YAML config: var('propensity_min_training_rows').
 """
 
+# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
+import crm_warehouse.predictive_imports  # noqa: F401, I001
 from dataclasses import dataclass, field
 
 import numpy as np

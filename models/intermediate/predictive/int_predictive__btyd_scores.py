@@ -25,6 +25,8 @@ picks the sample); as_of_date scores every customer.
 Reads, through its YAML config: var('ltv_horizon_years'), var('ltv_discount_rate').
 """
 
+# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
+import crm_warehouse.predictive_imports  # noqa: F401, I001
 from dataclasses import dataclass
 
 import numpy as np

@@ -26,6 +26,8 @@ Reads, through its YAML config: var('propensity_random_state'), var('cluster_max
 var('cluster_min_k'), var('cluster_max_k'), var('cluster_silhouette_sample_rows').
 """
 
+# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
+import crm_warehouse.predictive_imports  # noqa: F401, I001
 from dataclasses import dataclass
 
 import numpy as np

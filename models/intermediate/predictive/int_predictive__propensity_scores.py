@@ -36,6 +36,8 @@ var('propensity_max_sample_rows'), var('propensity_min_training_rows'), var('pro
 
 # No `from __future__ import annotations`: dbt-duckdb runs this file as a module outside sys.modules,
 # where dataclasses cannot resolve annotations given as text.
+# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
+import crm_warehouse.predictive_imports  # noqa: F401, I001
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any

@@ -24,47 +24,6 @@ lines as (
     from {{ ref('int_order_lines__as_of') }}
 ),
 
-{% if is_incremental() %}
-loaded as (
-    select
-        order_item_id,
-        customer_key,
-        channel_code,
-        fx_rate_to_reporting,
-        cost
-    from {{ this }}
-),
-
-watermark as (
-    select
-        max(source_version) - {{ var('order_lines_lookback_days') }} * 86400 as reload_from_version
-    from {{ this }}
-),
-
-changed_lines as (
-    select lines.*
-    from lines
-    cross join watermark
-    where
-        lines.source_version >= watermark.reload_from_version
-        -- New lines, and lines whose values moved without a source change: another customer
-        -- (identity matching), a restated rate or cost, another reporting currency or code var.
-        or not exists (
-            select 1 from loaded
-            where
-                loaded.order_item_id = lines.order_item_id
-                and loaded.customer_key = lines.customer_key
-                and loaded.channel_code = lines.channel_code
-                and loaded.fx_rate_to_reporting = lines.fx_rate_to_reporting
-                and loaded.cost = lines.cost
-        )
-),
-{% else %}
-changed_lines as (
-    select * from lines
-),
-{% endif %}
-
 -- Money to the cent (doc block money): gross revenue, discount and cost are each rounded
 -- once; net revenue and margin are their exact differences, so gross - discount = net and
 -- net - cost = margin hold on every line and in every roll-up of the lines.
@@ -74,7 +33,7 @@ cents as (
         cast(gross_revenue as {{ type_money() }}) as gross_revenue_cents,
         cast(discount_amount as {{ type_money() }}) as discount_cents,
         cast(cost as {{ type_money() }}) as cost_cents
-    from changed_lines
+    from lines
 ),
 
 -- Text columns are cast to one string type: the incremental schema check compares this
@@ -116,4 +75,15 @@ final as (
     from cents
 )
 
+{% if is_incremental() -%}
+-- Only the lines that differ in some column from the loaded ones: new, changed in the source,
+-- or moved without a source change (another customer, rate, cost or var). A set difference
+-- treats nulls as equal, so an unchanged line without a campaign is not reloaded. Columns in
+-- the loaded table's order, as a set difference pairs them by position.
+{%- set loaded_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | join(', ') %}
+select {{ loaded_columns }} from final
+except
+select {{ loaded_columns }} from {{ this }}
+{%- else -%}
 select * from final
+{%- endif %}
