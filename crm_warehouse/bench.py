@@ -159,6 +159,7 @@ class Replay:
     skipped: list[str]
     model_seconds: dict[str, float]
     row_counts_differ: list[str]  # models whose row count differs from dbt's build (expected: none)
+    python_models: list[str] = field(default_factory=list)  # copied from dbt's build, not replayed
 
 
 @dataclass
@@ -182,9 +183,17 @@ class Report:
     over_budget: list[OverBudget] = field(default_factory=list)
 
     @property
+    def python_seconds(self) -> float:
+        """The Python models' time in the full dbt run: the raw replay does not run them (their code
+        is the same without dbt), so it is added to the replay's time for the ratio."""
+        if not (self.run_full and self.replay):
+            return 0.0
+        return sum(self.run_full.model_seconds.get(name, 0.0) for name in self.replay.python_models)
+
+    @property
     def replay_ratio(self) -> float | None:
         if self.run_full and self.replay and self.replay.wall_s:
-            return self.run_full.wall_s / self.replay.wall_s
+            return self.run_full.wall_s / (self.replay.wall_s + self.python_seconds)
         return None
 
     @property
@@ -302,6 +311,9 @@ def report_lines(report: Report) -> list[Line]:
                        f"peak RSS {megabytes(r.peak_rss_mb)}; {r.models} models, one connection"),
                   Line("  not replayed", f"{len(r.skipped)} snapshot{'' if len(r.skipped) == 1 else 's'}",
                        ", ".join(r.skipped)),
+                  *([Line("  Python models", f"+{seconds(report.python_seconds)}",
+                          f"{len(r.python_models)} models at their dbt time (the same code; copied, not replayed)")]
+                    if r.python_models else []),
                   Line("  row counts", "differ" if r.row_counts_differ else "same",
                        ", ".join(r.row_counts_differ[:5]) or "as dbt's, in every table built")]
     if report.replay_ratio:
@@ -592,7 +604,8 @@ class Bench:
             raise BenchFailed(f"bench: raw replay failed (exit {measured.returncode}); see {self.log}")
         result = json.loads(out.read_text())
         self.report.replay = Replay(result["wall_s"], measured.peak_rss_mb, len(result["model_seconds"]),
-                                    result["skipped"], result["model_seconds"], result["row_counts_differ"])
+                                    result["skipped"], result["model_seconds"], result["row_counts_differ"],
+                                    result.get("python_models", []))
         shutil.rmtree(self.work / "replay")  # a second copy of the warehouse: disk space at large scales
 
     def incremental(self) -> None:
@@ -672,6 +685,12 @@ def replay_main(target: Path, source_db: Path, replay_db: Path, out: Path) -> No
     for schema, view, sql in views:
         if (schema, view) not in model_relations:
             con.execute(sql)
+    # Python models are not SQL to replay: their tables are copied from dbt's build, untimed.
+    python_models = sorted(node["name"] for node in models.values() if node.get("language") == "python")
+    for node in models.values():
+        if node.get("language") == "python":
+            con.execute(f'create table "{node["schema"]}"."{node["alias"]}" as '
+                        f'select * from bench_source."{node["schema"]}"."{node["alias"]}"')
     con.execute("detach bench_source")
     order = topological_order({uid: node["depends_on"]["nodes"] for uid, node in models.items()})
     model_seconds: dict[str, float] = {}
@@ -679,7 +698,7 @@ def replay_main(target: Path, source_db: Path, replay_db: Path, out: Path) -> No
     for uid in order:
         node = models[uid]
         run_file = target / "run" / node["package_name"] / node["original_file_path"]
-        if not run_file.exists():  # ephemeral: compiled into its readers
+        if not run_file.exists() or node.get("language") == "python":  # ephemeral: compiled into its readers
             continue
         # dbt builds into <name>__dbt_tmp and renames; on a fresh database the final name will do.
         sql = re.sub(r'__dbt_tmp(?=")', "", run_file.read_text())
@@ -697,7 +716,8 @@ def replay_main(target: Path, source_db: Path, replay_db: Path, out: Path) -> No
               and row_count(con, f'"{node["schema"]}"."{node["alias"]}"')
               != row_count(con, f'bench_source."{node["schema"]}"."{node["alias"]}"')]
     con.close()
-    out.write_text(json.dumps({"wall_s": round(wall, 3), "skipped": skipped, "model_seconds": model_seconds,
+    out.write_text(json.dumps({"wall_s": round(wall, 3), "skipped": skipped, "python_models": python_models,
+                               "model_seconds": model_seconds,
                                "row_counts_differ": sorted(differ)}))
 
 

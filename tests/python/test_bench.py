@@ -68,11 +68,11 @@ def test_table_aligns_labels_and_values() -> None:
 
 
 def test_report_renders_every_figure() -> None:
-    run = DbtRun(30.0, 500.0, 0, 25.0, {"fct_order_lines": 2.0, "dim_customers": 1.0})
+    run = DbtRun(30.0, 500.0, 0, 25.0, {"fct_order_lines": 2.0, "dim_customers": 1.0, "scores": 5.0})
     report = Report(scale=1.0, data_dir="data/sf1", work_dir="w", customers=2000, order_lines=22500,
                     build=DbtRun(80.0, 600.0, 0, 70.0, {}), run_full=run,
                     phases=phases([NodeTime("m", "model", 3.0, "success"), NodeTime("t", "test", 1.0, "pass")]),
-                    replay=bench.Replay(10.0, 300.0, 2, ["snap_customer_state"], {}, []),
+                    replay=bench.Replay(10.0, 300.0, 2, ["snap_customer_state"], {}, [], ["scores"]),
                     run_floor=DbtRun(20.0, 400.0, 0, 15.0, {}), run_incremental=DbtRun(24.0, 400.0, 0, 19.0,
                                                                                       {"fct_order_lines": 0.5}),
                     change=DataChange("2025-12-31", "2026-01-07", 100, 230, 10, 7),
@@ -80,12 +80,12 @@ def test_report_renders_every_figure() -> None:
                     slowest=[NodeTime("fct_order_lines", "model", 2.0, "success")])
     text = format_table("t", report_lines(report))
     for expected in ("2,000", "22,500", "reused", "80.0 s", "peak RSS 600 MB", "dbt start-up and parsing 10.0 s", "25%",
-                     "3.00 x", "80% of the full run (76% in dbt's own time)", "+100 orders",
+                     "2.00 x", "+5.0 s", "80% of the full run (76% in dbt's own time)", "+100 orders",
                      "230 lines, dated up to 2026-01-07; 10 late status changes",
                      "full refresh: 2.0 s", "2.00 GB", "snap_customer_state"):
         assert expected in text, expected
     figures = json.loads(json.dumps(report.to_json()))
-    assert figures["replay_ratio"] == 3.0 and figures["incremental_share"] == 0.8
+    assert figures["replay_ratio"] == 2.0 and figures["incremental_share"] == 0.8
     assert figures["incremental_share_dbt"] == pytest.approx(0.76)
 
 
@@ -102,7 +102,7 @@ def test_topological_order_puts_dependencies_first_and_is_stable() -> None:
 
 
 def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
-    """A two-model project: a view over a seed and a file view, a table over the view."""
+    """A view over a seed and a file view, a table over the view, and a Python model (copied)."""
     source_db = tmp_path / "built" / "bench.duckdb"
     source_db.parent.mkdir()
     con = duckdb.connect(str(source_db))
@@ -110,6 +110,7 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
     con.execute("create schema crm_files; create view crm_files.orders as select 10 as order_id")
     con.execute("create schema staging; create table staging.stale as select 0 as x")  # a model: not copied
     con.execute("create schema marts; create table marts.fct as select * from range(2)")  # dbt's: 2 rows
+    con.execute("create table marts.scores as select * from range(3)")  # a Python model's table
     con.close()
     target = tmp_path / "target"
     model_sql = {
@@ -128,15 +129,20 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
         if name in model_sql:
             (target / "run" / "p" / "models").mkdir(parents=True, exist_ok=True)
             (target / "run" / "p" / "models" / f"{name}.sql").write_text(model_sql[name])
+    nodes["model.p.scores"] = {"resource_type": "model", "name": "scores", "alias": "scores", "schema": "marts",
+                               "package_name": "p", "original_file_path": "models/scores.py", "language": "python",
+                               "config": {"materialized": "table"}, "depends_on": {"nodes": ["model.p.stg"]}}
     nodes["snapshot.p.snap"] = {"resource_type": "snapshot", "name": "snap"}
     (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
     replay_db = tmp_path / "replay" / "bench.duckdb"
     replay_main(target, source_db, replay_db, tmp_path / "replay.json")
     result = json.loads((tmp_path / "replay.json").read_text())
     assert list(result["model_seconds"]) == ["stg", "fct"] and result["skipped"] == ["snap"]
+    assert result["python_models"] == ["scores"]
     assert result["row_counts_differ"] == ["fct"]  # 1 row here, 2 in the "dbt" database; views not compared
     con = duckdb.connect(str(replay_db), read_only=True)
     assert con.execute("select * from marts.fct").fetchall() == [(10, 1)]
+    assert con.execute("select count(*) from marts.scores").fetchone() == (3,)
     assert con.execute("select count(*) from duckdb_tables() where table_name = 'stale'").fetchone() == (0,)
     con.close()
 
