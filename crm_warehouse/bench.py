@@ -247,7 +247,7 @@ def phases(times: Sequence[NodeTime]) -> Phases:
         models=sum(t.resource_type == "model" for t in times),
         tests=sum(t.resource_type in ("test", "unit_test") for t in times),
         test_share=total("test", "unit_test") / everything if everything else 0.0,
-        failures=sum(t.status not in ("success", "pass", "warn") for t in times),
+        failures=sum(t.status not in ("success", "pass", "warn", "no-op") for t in times),
         warnings=sum(t.status == "warn" for t in times),
     )
 

@@ -52,7 +52,7 @@ def test_phases_sum_execution_time_by_resource_type() -> None:
     times = [NodeTime("m1", "model", 3.0, "success"), NodeTime("m2", "model", 1.0, "success"),
              NodeTime("s", "snapshot", 1.0, "success"), NodeTime("t1", "test", 4.0, "pass"),
              NodeTime("u1", "unit_test", 1.0, "fail"), NodeTime("w", "test", 0.0, "warn"),
-             NodeTime("hook", "operation", 9.0, "success")]
+             NodeTime("hook", "operation", 9.0, "success"), NodeTime("kpi", "saved_query", 0.0, "no-op")]
     result = phases(times)
     assert (result.model_s, result.snapshot_s, result.test_s) == (4.0, 1.0, 5.0)
     assert (result.models, result.tests, result.failures, result.warnings) == (2, 3, 1, 1)

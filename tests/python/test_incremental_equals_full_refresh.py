@@ -1,6 +1,7 @@
 """Every incremental model equals a full refresh after the source changes under it.
 
-Builds fct_order_lines (the project's incremental model) on the seeds, then changes the raw
+Builds the project's incremental models (fct_order_lines, and the customer x evaluation date
+state by date) on the seeds, then changes the raw
 extract the way real CRM extracts change: new orders on new days, late lines added to an old
 order, an order returned 200 days after it was placed, a corrected line, a rejected line, and a
 new CRM customer who claims a web-only shopper's email (so that shopper's old lines move to
@@ -23,7 +24,12 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-INCREMENTAL_MODELS = ["fct_order_lines"]
+# Each incremental model and its schema.
+INCREMENTAL_MODELS = {
+    "fct_order_lines": "marts",
+    "int_customers__metrics_by_date": "intermediate",
+    "int_customers__segments_by_date": "intermediate",
+}
 CHANGED_AT = "2026-01-03 08:00:00"
 
 
@@ -102,24 +108,62 @@ def change_the_extract(con: duckdb.DuckDBPyConnection) -> None:
 def compare(con: duckdb.DuckDBPyConnection, model: str, incremental: str) -> Comparison:
     def minus(left: str, right: str) -> list[tuple]:
         return con.execute(f"select * from {left} except all select * from {right} limit 20").fetchall()
-    return Comparison(model, con.execute(f"select count(*) from marts.{model}").fetchone()[0],
-                      minus(incremental, f"marts.{model}"), minus(f"marts.{model}", incremental))
+    full = f"{INCREMENTAL_MODELS[model]}.{model}"
+    return Comparison(model, con.execute(f"select count(*) from {full}").fetchone()[0],
+                      minus(incremental, full), minus(full, incremental))
 
 
 def keep_incremental_result(database: Path, suffix: str) -> None:
     with duckdb.connect(str(database)) as con:
         for model in INCREMENTAL_MODELS:
-            con.execute(f"create table main.{model}__{suffix} as select * from marts.{model}")
+            con.execute(f"create table main.{model}__{suffix} as select * from {INCREMENTAL_MODELS[model]}.{model}")
+
+
+# The state models rebuild only the evaluation dates whose inputs changed: a run without a change
+# must leave a stored row alone, even one marked by hand (a full rebuild would overwrite it).
+STATE_MODELS = ["int_customers__metrics_by_date", "int_customers__segments_by_date"]
+
+
+def mark_oldest_date(con: duckdb.DuckDBPyConnection) -> None:
+    for model in STATE_MODELS:
+        con.execute(f"create table main.{model}__oldest as select * from intermediate.{model} "
+                    f"where evaluation_date = (select min(evaluation_date) from intermediate.{model})")
+        con.execute(f"update intermediate.{model} set purchases_to_date = -1 "
+                    f"where evaluation_date = (select min(evaluation_date) from main.{model}__oldest)")
+
+
+def unmark_oldest_date(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows still marked per model (all of the oldest date's if it was not rebuilt), then restores them."""
+    marked = {}
+    for model in STATE_MODELS:
+        marked[model] = con.execute(
+            f"select count(*) from intermediate.{model} where purchases_to_date = -1").fetchone()[0]
+        con.execute(f"delete from intermediate.{model} "
+                    f"where evaluation_date = (select min(evaluation_date) from main.{model}__oldest)")
+        con.execute(f"insert into intermediate.{model} select * from main.{model}__oldest")
+    return marked
+
+
+class Results(NamedTuple):
+    comparisons: list[Comparison]
+    marked_rows_kept: dict[str, int]  # per state model, the marked rows a run without change left
+    oldest_date_rows: dict[str, int]  # per state model, the rows of its oldest evaluation date
 
 
 @pytest.fixture(scope="module")
-def comparisons(tmp_path_factory: pytest.TempPathFactory) -> list[Comparison]:
+def results(tmp_path_factory: pytest.TempPathFactory) -> Results:
     database = tmp_path_factory.mktemp("incremental") / "crm.duckdb"
     selection = ["--select", *[f"+{model}" for model in INCREMENTAL_MODELS]]
     in_euros = ["--vars", "{reporting_currency: EUR}"]
     dbt(["seed"], database)
     dbt(["run", *selection], database)
     with duckdb.connect(str(database)) as con:
+        mark_oldest_date(con)
+        oldest = {model: con.execute(f"select count(*) from main.{model}__oldest").fetchone()[0]
+                  for model in STATE_MODELS}
+    dbt(["run", *selection], database)
+    with duckdb.connect(str(database)) as con:
+        kept = unmark_oldest_date(con)
         change_the_extract(con)
     dbt(["run", *selection], database)
     keep_incremental_result(database, "incremental")
@@ -130,7 +174,8 @@ def comparisons(tmp_path_factory: pytest.TempPathFactory) -> list[Comparison]:
         in_eur = [compare(con, model, f"main.{model}__incremental_eur") for model in INCREMENTAL_MODELS]
     dbt(["run", "--full-refresh", *selection], database)
     with duckdb.connect(str(database)) as con:
-        return [compare(con, model, f"main.{model}__incremental") for model in INCREMENTAL_MODELS] + in_eur
+        comparisons = [compare(con, model, f"main.{model}__incremental") for model in INCREMENTAL_MODELS] + in_eur
+    return Results(comparisons, kept, oldest)
 
 
 def test_the_project_has_no_other_incremental_model() -> None:
@@ -140,8 +185,14 @@ def test_the_project_has_no_other_incremental_model() -> None:
     assert declared == set(INCREMENTAL_MODELS)
 
 
-def test_incremental_run_equals_full_refresh_row_by_row(comparisons: list[Comparison]) -> None:
-    for comparison in comparisons:
+def test_a_run_without_change_rebuilds_no_evaluation_date(results: Results) -> None:
+    for model in STATE_MODELS:
+        assert results.oldest_date_rows[model] > 0
+        assert results.marked_rows_kept[model] == results.oldest_date_rows[model], f"{model} rebuilt an unchanged date"
+
+
+def test_incremental_run_equals_full_refresh_row_by_row(results: Results) -> None:
+    for comparison in results.comparisons:
         assert comparison.rows > 0
         assert not comparison.only_incremental, f"{comparison.model}: rows only the incremental run has"
         assert not comparison.only_full_refresh, f"{comparison.model}: rows only the full refresh has"

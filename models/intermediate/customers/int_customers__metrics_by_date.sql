@@ -5,8 +5,21 @@
 -- customer's changes give the state after each change; each state then holds for every
 -- evaluation date until the next change. Only the changes are sorted, not customer x date.
 
--- A table: the segments and its tests read it (a view re-ran the whole computation each time).
-{{ config(materialized='table') }}
+--
+-- Incremental by evaluation date: every date carries the fingerprint of what its rows are built
+-- from (every change on or before it, and the model's code and var); a run rebuilds only the
+-- dates whose fingerprint moved or that are new, and drops the dates that are no longer
+-- evaluation dates (an earlier as_of_date). How and why: doc block incremental_state_by_date.
+{{ config(
+    materialized='incremental',
+    unique_key='evaluation_date',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where evaluation_date not in (select evaluation_date from {{ ref('int_calendar__evaluation_dates') }})
+    {% endif %}",
+) }}
 
 with
 
@@ -14,20 +27,15 @@ as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
--- customer_number: a compact stand-in for customer_key within one build. The windows and
--- joins below run over every customer's changes and dates, and sorting and matching 32-character
--- keys was most of their cost at a million customers. Numbered in key order, so ordering by
--- number is ordering by key.
+-- customer_number (doc block customer_number): a compact, stable stand-in for customer_key. The
+-- windows and joins below run over every customer's changes and dates, and sorting and
+-- matching 32-character keys was most of their cost at a million customers.
 customers as (
     select
         customer_key,
-        row_number() over (order by customer_key) as customer_number,
+        {{ stable_number('customer_key') }} as customer_number,
         signed_up_on
     from {{ ref('int_customers__as_of') }}
-),
-
-evaluation_dates as (
-    select evaluation_date from {{ ref('int_calendar__evaluation_dates') }}
 ),
 
 purchases as (
@@ -38,7 +46,11 @@ purchases as (
         purchases.recognized_margin,
         purchases.purchase_number,
         purchases.days_since_previous_purchase,
-        cast({{ dbt.dateadd('day', var('rfm_window_days'), 'purchases.ordered_on') }} as date) as leaves_window_on
+        cast({{ dbt.dateadd('day', var('rfm_window_days'), 'purchases.ordered_on') }} as date) as leaves_window_on,
+        {{ row_fingerprint([
+            'purchases.customer_key', 'purchases.ordered_on', 'purchases.recognized_net_revenue',
+            'purchases.recognized_margin', 'purchases.purchase_number', 'purchases.days_since_previous_purchase',
+        ]) }} as fingerprint
     from {{ ref('int_orders__purchases') }} as purchases
     -- A customer who signs up after as_of_date is not yet in the state.
     inner join customers
@@ -56,7 +68,8 @@ purchase_changes as (
         purchases.recognized_net_revenue as revenue,
         purchases.recognized_margin as margin,
         1 as window_purchases,
-        purchases.recognized_net_revenue as window_revenue
+        purchases.recognized_net_revenue as window_revenue,
+        purchases.fingerprint
     from purchases
     cross join as_of
 ),
@@ -70,7 +83,8 @@ window_exits as (
         0 as revenue,
         0 as margin,
         -1 as window_purchases,
-        -purchases.recognized_net_revenue as window_revenue
+        -purchases.recognized_net_revenue as window_revenue,
+        purchases.fingerprint
     from purchases
     cross join as_of
     where purchases.leaves_window_on <= as_of.as_of_date
@@ -86,9 +100,59 @@ sign_ups as (
         0 as revenue,
         0 as margin,
         0 as window_purchases,
-        0 as window_revenue
+        0 as window_revenue,
+        {{ row_fingerprint(['customers.customer_key', 'customers.signed_up_on']) }} as fingerprint
     from customers
     cross join as_of
+),
+
+changes as (
+    select * from purchase_changes
+    union all
+    select * from window_exits
+    union all
+    select * from sign_ups
+),
+
+-- A date's fingerprint sums every change on or before it: a change moves the fingerprint of its
+-- own date and of every later one, the dates whose rows it changes.
+date_fingerprints as (
+    select
+        evaluation_dates.evaluation_date,
+        {{ code_fingerprint() }} + sum(coalesce(fingerprints.fingerprint, 0)) over (
+            order by evaluation_dates.evaluation_date
+            rows between unbounded preceding and current row
+        ) as input_fingerprint
+    from {{ ref('int_calendar__evaluation_dates') }} as evaluation_dates
+    left join (
+        select
+            evaluation_date,
+            sum(fingerprint) as fingerprint
+        from changes
+        group by evaluation_date
+    ) as fingerprints
+        on evaluation_dates.evaluation_date = fingerprints.evaluation_date
+),
+
+-- The dates to build: all of them, or in an incremental run those not already built from the
+-- same input.
+evaluation_dates as (
+    select
+        date_fingerprints.evaluation_date,
+        date_fingerprints.input_fingerprint
+    from date_fingerprints
+    {% if is_incremental() -%}
+    left join (
+        select distinct
+            evaluation_date,
+            input_fingerprint
+        from {{ this }}
+    ) as built
+        on
+            date_fingerprints.evaluation_date = built.evaluation_date
+            and date_fingerprints.input_fingerprint = built.input_fingerprint
+    where built.evaluation_date is null
+    {%- endif %}
 ),
 
 changes_by_date as (
@@ -100,13 +164,7 @@ changes_by_date as (
         sum(margin) as margin,
         sum(window_purchases) as window_purchases,
         sum(window_revenue) as window_revenue
-    from (
-        select * from purchase_changes
-        union all
-        select * from window_exits
-        union all
-        select * from sign_ups
-    ) as changes
+    from changes
     group by
         customer_number,
         evaluation_date
@@ -186,7 +244,8 @@ final as (
         described_states.purchases_in_window,
         described_states.revenue_in_window,
         described_states.mean_days_between_purchases,
-        described_states.days_between_last_two_purchases
+        described_states.days_between_last_two_purchases,
+        evaluation_dates.input_fingerprint
     from described_states
     inner join evaluation_dates
         on

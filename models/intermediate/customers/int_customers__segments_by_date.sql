@@ -2,8 +2,21 @@
 -- lifecycle stage as of that date. The current marts read the as_of_date rows; the monthly
 -- snapshot reads the month ends. One code path, so both always agree.
 
--- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
-{{ config(materialized='table') }}
+-- Incremental by evaluation date, as int_customers__metrics_by_date (doc block
+-- incremental_state_by_date): a date is rebuilt when its metrics were, or when this model's code,
+-- vars or the rfm_segments seed changed. Scores rank customers within a date, so a date is
+-- always rebuilt whole.
+-- depends_on: {{ ref('int_calendar__evaluation_dates') }} (read by the pre-hook only)
+{{ config(
+    materialized='incremental',
+    unique_key='evaluation_date',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where evaluation_date not in (select evaluation_date from {{ ref('int_calendar__evaluation_dates') }})
+    {% endif %}",
+) }}
 
 {%- if var('rfm_frequency_breaks') | length + 1 != var('rfm_score_buckets') | int %}
     {{ exceptions.raise_compiler_error(
@@ -14,13 +27,6 @@
 
 with
 
-metrics as (
-    select
-        *,
-        purchases_to_date > 0 as is_buyer
-    from {{ ref('int_customers__metrics_by_date') }}
-),
-
 rfm_segments as (
     select
         recency_score,
@@ -29,12 +35,78 @@ rfm_segments as (
     from {{ ref('rfm_segments') }}
 ),
 
+-- A date's fingerprint: its metrics' (every input up to it), this model's code and vars, and the
+-- segment names.
+date_fingerprints as (
+    select
+        metrics_dates.evaluation_date,
+        metrics_dates.input_fingerprint + {{ code_fingerprint() }} + segments_seed.fingerprint as input_fingerprint
+    from (
+        select distinct
+            evaluation_date,
+            input_fingerprint
+        from {{ ref('int_customers__metrics_by_date') }}
+    ) as metrics_dates
+    cross join (
+        select
+            coalesce(
+                sum({{ row_fingerprint(['recency_score', 'frequency_score', 'rfm_segment']) }}), 0
+            ) as fingerprint
+        from rfm_segments
+    ) as segments_seed
+),
+
+-- The dates to build: all of them, or in an incremental run those not already built from the
+-- same input.
+dates_to_build as (
+    select
+        date_fingerprints.evaluation_date,
+        date_fingerprints.input_fingerprint
+    from date_fingerprints
+    {% if is_incremental() -%}
+    left join (
+        select distinct
+            evaluation_date,
+            input_fingerprint
+        from {{ this }}
+    ) as built
+        on
+            date_fingerprints.evaluation_date = built.evaluation_date
+            and date_fingerprints.input_fingerprint = built.input_fingerprint
+    where built.evaluation_date is null
+    {%- endif %}
+),
+
+metrics as (
+    select
+        metrics_by_date.customer_key,
+        metrics_by_date.customer_number,
+        metrics_by_date.evaluation_date,
+        metrics_by_date.purchases_to_date,
+        metrics_by_date.first_purchase_on,
+        metrics_by_date.last_purchase_on,
+        metrics_by_date.days_since_last_purchase,
+        metrics_by_date.days_since_first_purchase,
+        metrics_by_date.revenue_to_date,
+        metrics_by_date.margin_to_date,
+        metrics_by_date.purchases_in_window,
+        metrics_by_date.revenue_in_window,
+        metrics_by_date.mean_days_between_purchases,
+        metrics_by_date.days_between_last_two_purchases,
+        metrics_by_date.purchases_to_date > 0 as is_buyer,
+        dates_to_build.input_fingerprint
+    from {{ ref('int_customers__metrics_by_date') }} as metrics_by_date
+    inner join dates_to_build
+        on metrics_by_date.evaluation_date = dates_to_build.evaluation_date
+),
+
 -- Scores and tiers rank buyers only: a prospect has nothing to score. The ranks are taken over
 -- narrow rows keyed by customer_number (a window sorts every column it is given, and at a
 -- million customers sorting the whole state by its text key was most of the build).
 buyers as (
     select
         customer_number,
+        customer_key,
         evaluation_date,
         days_since_last_purchase,
         revenue_in_window,
@@ -90,12 +162,11 @@ buyer_ranks as (
             'buyers_by_date.buyers',
             var('rfm_score_buckets'),
         ) }} as monetary_score,
-        -- Rank share for the value pyramid: ties broken by key (customer_number is in key
-        -- order) so tier sizes are exact. Ranked on the margin in cents (the money type), so
+        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked on the margin in cents (the money type), so
         -- float noise never decides a tie.
         {{ safe_divide(
             'row_number() over (partition by buyers.evaluation_date order by cast(buyers.margin_to_date as '
-            ~ type_money() ~ ') desc, buyers.customer_number)',
+            ~ type_money() ~ ') desc, buyers.customer_key)',
             'buyers_by_date.buyers',
         ) }} as margin_rank_share
     from buyers
@@ -200,7 +271,8 @@ final as (
         case
             when is_churned
                 then cast({{ dbt.dateadd('day', var('churn_after_days'), 'last_purchase_on') }} as date)
-        end as churned_on
+        end as churned_on,
+        input_fingerprint
     from staged
 )
 

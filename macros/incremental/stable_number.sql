@@ -1,0 +1,20 @@
+{#-
+    A non-negative 63-bit integer from the MD5 of a text expression: the same number for the same
+    text on every run, every database and every adapter (the first eight bytes of the digest, read
+    low byte first, shifted right by one bit). Used where a compact, stable stand-in for a text
+    key is needed (customer_number) and to fingerprint inputs (macro input_fingerprint).
+-#}
+{% macro stable_number(expression) -%}
+    {{ return(adapter.dispatch('stable_number')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__stable_number(expression) -%}
+    cast(md5_number_upper({{ expression }}) >> 1 as bigint)
+{%- endmacro %}
+
+{#- PostgreSQL (and the default): the same eight bytes, reordered low byte first, as a bit string. -#}
+{% macro default__stable_number(expression) -%}
+    cast((cast('x' || {% for byte in range(7, -1, -1) -%}
+        substr(md5({{ expression }}), {{ byte * 2 + 1 }}, 2){{ ' || ' if not loop.last }}
+    {%- endfor %} as bit(64)) >> 1) as bigint)
+{%- endmacro %}
