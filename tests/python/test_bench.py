@@ -233,3 +233,16 @@ def test_the_change_is_deterministic(changed: tuple[Path, Path, DataChange], tmp
     for table in ("orders", "order_items", "exchange_rates"):
         sql = "select * from '{}/{}.parquet' order by all"
         assert query(sql.format(tmp_path, table)) == query(sql.format(target, table))
+
+
+def test_generated_data_is_stamped_and_regenerated_when_the_generator_changes(tmp_path: Path) -> None:
+    folder = tmp_path / "sf1"
+    folder.mkdir()
+    for table in bench.SOURCE_TABLES:
+        (folder / f"{table}.parquet").write_bytes(b"")
+    assert not bench.is_stale(folder, 1.0)  # no stamp: someone's own extract, used as it is
+    (folder / bench.STAMP).write_text(bench.generator_stamp(1.0) + "\n")
+    assert not bench.is_stale(folder, 1.0)
+    assert bench.is_stale(folder, 2.0)  # another scale
+    (folder / bench.STAMP).write_text("0" * 64 + "\n")  # another generator
+    assert bench.is_stale(folder, 1.0)
