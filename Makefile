@@ -103,14 +103,14 @@ pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults,
 test: lint build quality semantic docs browser pytest  ## every check CI runs
 
 # Portability check, not part of `make test` (it needs PostgreSQL's server binaries): the same
-# seeds, models, snapshot and tests on a throwaway PostgreSQL, an incremental run of the
-# incremental fact, then every mart's figures compared with the DuckDB build. dbt's output goes
+# seeds, models, snapshot and tests on a throwaway PostgreSQL, a second run of the incremental
+# models (their incremental path), then every mart's figures compared with the DuckDB build. dbt's output goes
 # to target/postgres-dbt, so the DuckDB target/ stays as it is.
 PG_FLAGS := --target postgres --target-path target/postgres-dbt
 test-postgres: build  ## the same build and tests on a throwaway PostgreSQL, marts compared with DuckDB
 	scripts/with_postgres.sh bash -c '$(DBT) seed $(PG_FLAGS) --full-refresh --quiet \
 		&& $(DBT) build $(PG_FLAGS) --exclude-resource-type seed \
-		&& $(DBT) build $(PG_FLAGS) --select fct_order_lines \
+		&& $(DBT) build $(PG_FLAGS) --select config.materialized:incremental \
 		&& $(BIN)/python -m crm_warehouse.quality.compare_databases'
 
 generate: install  ## regenerate the seeds from the generator (seed 42, default size)
