@@ -1,7 +1,7 @@
 """Every incremental model equals a full refresh after the source changes under it.
 
 Builds the project's incremental models (fct_order_lines, and the customer x evaluation date
-state by date) on the seeds, then changes the raw
+state and the monthly snapshot, by date) on the seeds, then changes the raw
 extract the way real CRM extracts change: new orders on new days, late lines added to an old
 order, an order returned 200 days after it was placed, a corrected line, a rejected line, and a
 new CRM customer who claims a web-only shopper's email (so that shopper's old lines move to
@@ -29,6 +29,7 @@ INCREMENTAL_MODELS = {
     "fct_order_lines": "marts",
     "int_customers__metrics_by_date": "intermediate",
     "int_customers__segments_by_date": "intermediate",
+    "fct_customer_monthly_snapshot": "marts",
 }
 CHANGED_AT = "2026-01-03 08:00:00"
 
@@ -119,28 +120,37 @@ def keep_incremental_result(database: Path, suffix: str) -> None:
             con.execute(f"create table main.{model}__{suffix} as select * from {INCREMENTAL_MODELS[model]}.{model}")
 
 
-# The state models rebuild only the evaluation dates whose inputs changed: a run without a change
+# The state models rebuild only the dates (months) whose inputs changed: a run without a change
 # must leave a stored row alone, even one marked by hand (a full rebuild would overwrite it).
-STATE_MODELS = ["int_customers__metrics_by_date", "int_customers__segments_by_date"]
+# Each state model and the column that says which date a row belongs to.
+STATE_MODELS = {
+    "int_customers__metrics_by_date": "evaluation_date",
+    "int_customers__segments_by_date": "evaluation_date",
+    "fct_customer_monthly_snapshot": "month_start",
+}
+
+
+def oldest_rows(model: str) -> str:
+    """The condition selecting the rows of the model's oldest date."""
+    table, date = f"{INCREMENTAL_MODELS[model]}.{model}", STATE_MODELS[model]
+    return f"{date} = (select min({date}) from {table})"
 
 
 def mark_oldest_date(con: duckdb.DuckDBPyConnection) -> None:
     for model in STATE_MODELS:
-        con.execute(f"create table main.{model}__oldest as select * from intermediate.{model} "
-                    f"where evaluation_date = (select min(evaluation_date) from intermediate.{model})")
-        con.execute(f"update intermediate.{model} set purchases_to_date = -1 "
-                    f"where evaluation_date = (select min(evaluation_date) from main.{model}__oldest)")
+        table = f"{INCREMENTAL_MODELS[model]}.{model}"
+        con.execute(f"create table main.{model}__oldest as select * from {table} where {oldest_rows(model)}")
+        con.execute(f"update {table} set purchases_to_date = -1 where {oldest_rows(model)}")
 
 
 def unmark_oldest_date(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows still marked per model (all of the oldest date's if it was not rebuilt), then restores them."""
     marked = {}
     for model in STATE_MODELS:
-        marked[model] = con.execute(
-            f"select count(*) from intermediate.{model} where purchases_to_date = -1").fetchone()[0]
-        con.execute(f"delete from intermediate.{model} "
-                    f"where evaluation_date = (select min(evaluation_date) from main.{model}__oldest)")
-        con.execute(f"insert into intermediate.{model} select * from main.{model}__oldest")
+        table = f"{INCREMENTAL_MODELS[model]}.{model}"
+        marked[model] = con.execute(f"select count(*) from {table} where purchases_to_date = -1").fetchone()[0]
+        con.execute(f"delete from {table} where {oldest_rows(model)}")
+        con.execute(f"insert into {table} select * from main.{model}__oldest")
     return marked
 
 

@@ -1,7 +1,77 @@
 -- Periodic snapshot, one row per customer and month: the customer's RFM segment, value
 -- tier and lifecycle stage at the month's end (for as_of_date's month: at as_of_date).
 -- Months start with the first month-end after sign-up.
+--
+-- Incremental by month, as the state it reads (doc block incremental_state_by_date): a month is
+-- rebuilt when its state or the previous month's (which it carries) was.
+{{ config(
+    materialized='incremental',
+    unique_key='month_start',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where month_start not in (select month_start from {{ ref('int_calendar__evaluation_dates') }})
+    {% endif %}",
+) }}
+
 with
+
+evaluation_dates as (
+    select
+        evaluation_date,
+        month_start
+    from {{ ref('int_calendar__evaluation_dates') }}
+),
+
+-- A month's fingerprint: its state's and the previous month's, and this model's code.
+month_fingerprints as (
+    select
+        evaluation_dates.evaluation_date,
+        evaluation_dates.month_start,
+        cast(
+            state_dates.input_fingerprint
+            + 2 * coalesce(lag(state_dates.input_fingerprint) over (order by evaluation_dates.evaluation_date), 0)
+            + {{ code_fingerprint() }}
+            as {{ dbt.type_bigint() }}
+        ) as input_fingerprint
+    from evaluation_dates
+    inner join (
+        select distinct
+            evaluation_date,
+            input_fingerprint
+        from {{ ref('int_customers__segments_by_date') }}
+    ) as state_dates
+        on evaluation_dates.evaluation_date = state_dates.evaluation_date
+),
+
+-- The months to build (all, or in an incremental run those not already built from the same
+-- input), and the month before each: its state fills the previous-month columns.
+months_to_build as (
+    select
+        month_fingerprints.evaluation_date,
+        month_fingerprints.month_start,
+        month_fingerprints.input_fingerprint
+    from month_fingerprints
+    {% if is_incremental() -%}
+    left join (
+        select distinct
+            month_start,
+            input_fingerprint
+        from {{ this }}
+    ) as built
+        on
+            month_fingerprints.month_start = built.month_start
+            and month_fingerprints.input_fingerprint = built.input_fingerprint
+    where built.month_start is null
+    {%- endif %}
+),
+
+months_read as (
+    select month_start from months_to_build
+    union
+    select cast({{ dbt.dateadd('month', -1, 'month_start') }} as date) from months_to_build
+),
 
 states as (
     select
@@ -19,13 +89,6 @@ states as (
     from {{ ref('int_customers__segments_by_date') }}
 ),
 
-evaluation_dates as (
-    select
-        evaluation_date,
-        month_start
-    from {{ ref('int_calendar__evaluation_dates') }}
-),
-
 states_by_month as (
     select
         states.*,
@@ -33,6 +96,8 @@ states_by_month as (
     from states
     inner join evaluation_dates
         on states.evaluation_date = evaluation_dates.evaluation_date
+    inner join months_read
+        on evaluation_dates.month_start = months_read.month_start
 ),
 
 -- The previous month's state, computed once here for the transition and churn marts (each
@@ -49,22 +114,25 @@ with_previous as (
 
 final as (
     select
-        {{ composite_key(['customer_key', 'month_start']) }} as customer_month_id,
-        customer_key,
-        month_start,
-        evaluation_date as state_as_of,
-        purchases_to_date,
-        cast(revenue_to_date as {{ type_money() }}) as revenue_to_date,
-        cast(margin_to_date as {{ type_money() }}) as margin_to_date,
-        days_since_last_purchase,
-        rfm_segment,
-        value_tier,
-        lifecycle_stage,
-        is_churned,
-        previous_lifecycle_stage,
-        previous_purchases_to_date,
-        was_churned
+        {{ composite_key(['with_previous.customer_key', 'with_previous.month_start']) }} as customer_month_id,
+        with_previous.customer_key,
+        with_previous.month_start,
+        with_previous.evaluation_date as state_as_of,
+        with_previous.purchases_to_date,
+        cast(with_previous.revenue_to_date as {{ type_money() }}) as revenue_to_date,
+        cast(with_previous.margin_to_date as {{ type_money() }}) as margin_to_date,
+        with_previous.days_since_last_purchase,
+        with_previous.rfm_segment,
+        with_previous.value_tier,
+        with_previous.lifecycle_stage,
+        with_previous.is_churned,
+        with_previous.previous_lifecycle_stage,
+        with_previous.previous_purchases_to_date,
+        with_previous.was_churned,
+        months_to_build.input_fingerprint
     from with_previous
+    inner join months_to_build
+        on with_previous.month_start = months_to_build.month_start
 )
 
 select * from final
