@@ -74,6 +74,7 @@ def test_features_recomputed_from_the_events_agree(warehouse: duckdb.DuckDBPyCon
     """The running sums against counts of the events dated on or before T, at every T: an event
     counted before its date (a response at its touch, a score at the ticket's opening) differs."""
     recent = int(project_vars()["propensity_recent_days"])
+    poor = int(project_vars()["poor_service_max_satisfaction"])
     recomputed = frame(warehouse, f"""
         with grid as (
             select customer_key, evaluation_date from {FEATURES}
@@ -86,6 +87,10 @@ def test_features_recomputed_from_the_events_agree(warehouse: duckdb.DuckDBPyCon
                     as recent_tickets,
                 count(tickets.ticket_id) filter (where tickets.opened_on > grid.evaluation_date - {recent}
                                                    and tickets.ticket_category = 'complaint') as recent_complaints,
+                count(tickets.ticket_id) filter (where tickets.ticket_category = 'complaint') as complaints_to_date,
+                count(tickets.ticket_id) filter (where cast(tickets.closed_at as date) <= grid.evaluation_date
+                                                   and tickets.satisfaction_score <= {poor})
+                    as poorly_served_tickets_to_date,
                 avg(tickets.satisfaction_score) filter (where cast(tickets.closed_at as date) <= grid.evaluation_date)
                     as mean_satisfaction_score
             from grid

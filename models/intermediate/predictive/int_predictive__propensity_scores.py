@@ -60,6 +60,7 @@ FEATURES: tuple[str, ...] = (
     "frequency_score", "monetary_score", "margin_rank_share", "mean_days_between_purchases",
     "days_between_last_two_purchases", "last_gap_ratio", "overdue_ratio", "online_purchase_share",
     "categories_bought", "discounted_revenue_share", "recent_tickets", "recent_complaints",
+    "complaints_to_date", "poorly_served_tickets_to_date",
     "mean_satisfaction_score", "satisfaction_index", "touches_to_date", "recent_touches",
     "responses_to_date", "response_rate_to_date",
 )

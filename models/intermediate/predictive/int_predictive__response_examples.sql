@@ -66,6 +66,8 @@ final as (
         features.discounted_revenue_share,
         features.recent_tickets,
         features.recent_complaints,
+        features.complaints_to_date,
+        features.poorly_served_tickets_to_date,
         features.mean_satisfaction_score,
         features.satisfaction_index,
         features.touches_to_date,
