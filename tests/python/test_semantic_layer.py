@@ -47,6 +47,10 @@ QUERIES: dict[str, list[str]] = {
     "service_by_quarter": ["--metrics", "tickets,satisfaction_score,satisfaction_index",
                            "--group-by", "metric_time__quarter"],
     "revenue_by_fiscal_year": ["--metrics", "revenue,orders", "--group-by", "metric_time__fiscal_year"],
+    "churn_risk_by_stage": ["--metrics", "predicted_churn_rate,expected_churners,contribution_at_risk",
+                            "--group-by", "churn_score__lifecycle_stage"],
+    "future_value_by_tier": ["--metrics", "expected_future_margin,mean_p_alive,expected_purchases_next_year",
+                             "--group-by", "customer__value_tier"],
 }
 
 
@@ -309,3 +313,25 @@ def test_satisfaction_by_quarter_is_the_mean_over_the_tickets(mf_project, mf_run
         from intermediate.int_service_tickets__as_of
         group by 1""", 1)
     assert_matches(actual, expected)
+
+
+def test_churn_risk_by_lifecycle_stage_equals_fct_customer_churn_propensity(mf_project, mf_runs, warehouse) -> None:
+    actual = mf_result(mf_project, mf_runs, "churn_risk_by_stage", ["churn_score__lifecycle_stage"])
+    expected = mart_rows(warehouse, """
+        select lifecycle_stage, avg(churn_probability) as predicted_churn_rate,
+               sum(churn_probability) as expected_churners,
+               sum(expected_contribution_at_risk) as contribution_at_risk
+        from marts.fct_customer_churn_propensity
+        group by lifecycle_stage""", 1)
+    assert_matches(actual, expected, {"contribution_at_risk": MONEY})
+
+
+def test_probabilistic_future_value_by_value_tier_equals_the_marts(mf_project, mf_runs, warehouse) -> None:
+    actual = mf_result(mf_project, mf_runs, "future_value_by_tier", ["customer__value_tier"])
+    expected = mart_rows(warehouse, """
+        select tiers.value_tier, sum(ltv.discounted_expected_margin) as expected_future_margin,
+               avg(ltv.p_alive) as mean_p_alive, sum(ltv.expected_purchases_next_year) as expected_purchases_next_year
+        from marts.fct_customer_lifetime_value_probabilistic as ltv
+        inner join marts.dim_customers as tiers on ltv.customer_key = tiers.customer_key
+        group by tiers.value_tier""", 1)
+    assert_matches(actual, expected, {"expected_future_margin": MONEY})
