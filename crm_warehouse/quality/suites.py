@@ -123,10 +123,10 @@ SUITES: list[Suite] = [
     ]),
 ]
 
-LIFECYCLE_STAGES = ["prospect", "new", "developing", "stable", "declining", "churned", "reactivated"]
-# The segment names are defined once, in the seed that maps score cells to them.
-RFM_SEGMENTS = sorted(pd.read_csv(Path(__file__).resolve().parents[2] / "seeds" / "mappings" / "rfm_segments.csv")
-                      ["rfm_segment"].unique())
+# Stage and segment names are defined once, in their seeds.
+MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "seeds" / "mappings"
+LIFECYCLE_STAGES = list(pd.read_csv(MAPPINGS_DIR / "lifecycle_stages.csv")["lifecycle_stage"])
+RFM_SEGMENTS = sorted(pd.read_csv(MAPPINGS_DIR / "rfm_segments.csv")["rfm_segment"].unique())
 VALUE_TIERS = ["key", "major", "ordinary", "small"]
 # Target share of buying customers per value tier (dbt vars value_tier_*_share, defaults).
 TIER_TARGET_SHARES = {"key": 0.01, "major": 0.19, "ordinary": 0.30, "small": 0.50}
