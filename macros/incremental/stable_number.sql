@@ -1,8 +1,7 @@
 {#-
     A non-negative 63-bit integer from the MD5 of a text expression: the same number for the same
     text on every run, every database and every adapter (the first eight bytes of the digest, read
-    low byte first, shifted right by one bit). Used where a compact, stable stand-in for a text
-    key is needed (customer_number) and to fingerprint inputs (macro input_fingerprint).
+    low byte first, shifted right by one bit). Fingerprints rows (macro row_fingerprint).
 -#}
 {% macro stable_number(expression) -%}
     {{ return(adapter.dispatch('stable_number')(expression)) }}

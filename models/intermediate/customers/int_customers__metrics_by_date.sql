@@ -27,13 +27,13 @@ as_of as (
     select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
--- customer_number (doc block customer_number): a compact, stable stand-in for customer_key. The
--- windows and joins below run over every customer's changes and dates, and sorting and
--- matching 32-character keys was most of their cost at a million customers.
+-- customer_number (doc block customer_number): a compact, stable stand-in for customer_key, in
+-- key order. The windows and joins below run over every customer's changes and dates, and
+-- sorting and matching 32-character keys was most of their cost at a million customers.
 customers as (
     select
         customer_key,
-        {{ stable_number('customer_key') }} as customer_number,
+        {{ key_number('customer_key') }} as customer_number,
         signed_up_on
     from {{ ref('int_customers__as_of') }}
 ),
@@ -84,7 +84,8 @@ window_exits as (
         0 as margin,
         -1 as window_purchases,
         -purchases.recognized_net_revenue as window_revenue,
-        purchases.fingerprint
+        -- Nothing of its own: the purchase's share already reaches every date from its own on.
+        0 as fingerprint
     from purchases
     cross join as_of
     where purchases.leaves_window_on <= as_of.as_of_date
@@ -114,6 +115,22 @@ changes as (
     select * from sign_ups
 ),
 
+changes_by_date as (
+    select
+        customer_number,
+        evaluation_date,
+        sum(purchases) as purchases,
+        sum(revenue) as revenue,
+        sum(margin) as margin,
+        sum(window_purchases) as window_purchases,
+        sum(window_revenue) as window_revenue,
+        sum(fingerprint) as fingerprint
+    from changes
+    group by
+        customer_number,
+        evaluation_date
+),
+
 -- A date's fingerprint sums every change on or before it: a change moves the fingerprint of its
 -- own date and of every later one, the dates whose rows it changes.
 date_fingerprints as (
@@ -128,7 +145,7 @@ date_fingerprints as (
         select
             evaluation_date,
             sum(fingerprint) as fingerprint
-        from changes
+        from changes_by_date
         group by evaluation_date
     ) as fingerprints
         on evaluation_dates.evaluation_date = fingerprints.evaluation_date
@@ -153,21 +170,6 @@ evaluation_dates as (
             and date_fingerprints.input_fingerprint = built.input_fingerprint
     where built.evaluation_date is null
     {%- endif %}
-),
-
-changes_by_date as (
-    select
-        customer_number,
-        evaluation_date,
-        sum(purchases) as purchases,
-        sum(revenue) as revenue,
-        sum(margin) as margin,
-        sum(window_purchases) as window_purchases,
-        sum(window_revenue) as window_revenue
-    from changes
-    group by
-        customer_number,
-        evaluation_date
 ),
 
 -- The state after each change, and the date of the customer's next change. Purchases are

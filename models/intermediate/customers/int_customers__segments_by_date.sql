@@ -106,7 +106,6 @@ metrics as (
 buyers as (
     select
         customer_number,
-        customer_key,
         evaluation_date,
         days_since_last_purchase,
         revenue_in_window,
@@ -162,11 +161,12 @@ buyer_ranks as (
             'buyers_by_date.buyers',
             var('rfm_score_buckets'),
         ) }} as monetary_score,
-        -- Rank share for the value pyramid: ties broken by key so tier sizes are exact. Ranked on the margin in cents (the money type), so
+        -- Rank share for the value pyramid: ties broken by key (customer_number is in key
+        -- order) so tier sizes are exact. Ranked on the margin in cents (the money type), so
         -- float noise never decides a tie.
         {{ safe_divide(
             'row_number() over (partition by buyers.evaluation_date order by cast(buyers.margin_to_date as '
-            ~ type_money() ~ ') desc, buyers.customer_key)',
+            ~ type_money() ~ ') desc, buyers.customer_number)',
             'buyers_by_date.buyers',
         ) }} as margin_rank_share
     from buyers
