@@ -112,21 +112,26 @@ with_previous as (
     from states_by_month
 ),
 
+-- Text columns are cast to one string type (text in the contract): an incremental run compares
+-- this select with the table its contract created, and PostgreSQL tells varchar from text.
 final as (
     select
-        {{ composite_key(['with_previous.customer_key', 'with_previous.month_start']) }} as customer_month_id,
-        with_previous.customer_key,
+        cast(
+            {{ composite_key(['with_previous.customer_key', 'with_previous.month_start']) }}
+            as {{ dbt.type_string() }}
+        ) as customer_month_id,
+        cast(with_previous.customer_key as {{ dbt.type_string() }}) as customer_key,
         with_previous.month_start,
         with_previous.evaluation_date as state_as_of,
         with_previous.purchases_to_date,
         cast(with_previous.revenue_to_date as {{ type_money() }}) as revenue_to_date,
         cast(with_previous.margin_to_date as {{ type_money() }}) as margin_to_date,
         with_previous.days_since_last_purchase,
-        with_previous.rfm_segment,
-        with_previous.value_tier,
-        with_previous.lifecycle_stage,
+        cast(with_previous.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+        cast(with_previous.value_tier as {{ dbt.type_string() }}) as value_tier,
+        cast(with_previous.lifecycle_stage as {{ dbt.type_string() }}) as lifecycle_stage,
         with_previous.is_churned,
-        with_previous.previous_lifecycle_stage,
+        cast(with_previous.previous_lifecycle_stage as {{ dbt.type_string() }}) as previous_lifecycle_stage,
         with_previous.previous_purchases_to_date,
         with_previous.was_churned,
         months_to_build.input_fingerprint
