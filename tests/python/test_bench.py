@@ -42,7 +42,7 @@ def test_models_over_budget_are_listed_worst_first() -> None:
 def test_committed_budgets_name_existing_models() -> None:
     budgets = Budgets.load(BUDGETS_FILE)
     assert budgets.floor_s > 0 and budgets.default_per_million > 0
-    models = {path.stem for path in (ROOT / "models").rglob("*.sql")}
+    models = {path.stem for pattern in ("*.sql", "*.py") for path in (ROOT / "models").rglob(pattern)}
     assert set(budgets.per_million) <= models, "budgets for models that no longer exist"
 
 
