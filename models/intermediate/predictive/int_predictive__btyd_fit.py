@@ -22,13 +22,20 @@ customer key first: the fit is the same on every run.
 Reads, through its YAML config: var('propensity_min_training_rows').
 """
 
-# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
-import crm_warehouse.predictive_imports  # noqa: F401, I001
-from dataclasses import dataclass, field
+# dbt builds two models at a time, each in its own thread. Two Python models importing
+# scikit-learn or SciPy at the same moment can meet in a cycle of Python's module locks and
+# get a half-initialised module ("cannot import name 'clone' from partially initialized
+# module 'sklearn.base'"). One lock, shared by the project's Python models through the
+# builtins module (every model's code runs in the same process), takes the imports in turn.
+import builtins
+import threading
 
-import numpy as np
-import pandas as pd
-from scipy import optimize, special
+with builtins.__dict__.setdefault("crm_warehouse_import_lock", threading.Lock()):
+    from dataclasses import dataclass, field
+
+    import numpy as np
+    import pandas as pd
+    from scipy import optimize, special
 
 DAYS_PER_WEEK = 7.0
 PURCHASE_MODELS = ("bg_nbd", "mbg_nbd")

@@ -25,13 +25,20 @@ picks the sample); as_of_date scores every customer.
 Reads, through its YAML config: var('ltv_horizon_years'), var('ltv_discount_rate').
 """
 
-# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
-import crm_warehouse.predictive_imports  # noqa: F401, I001
-from dataclasses import dataclass
+# dbt builds two models at a time, each in its own thread. Two Python models importing
+# scikit-learn or SciPy at the same moment can meet in a cycle of Python's module locks and
+# get a half-initialised module ("cannot import name 'clone' from partially initialized
+# module 'sklearn.base'"). One lock, shared by the project's Python models through the
+# builtins module (every model's code runs in the same process), takes the imports in turn.
+import builtins
+import threading
 
-import numpy as np
-import pandas as pd
-from scipy import special
+with builtins.__dict__.setdefault("crm_warehouse_import_lock", threading.Lock()):
+    from dataclasses import dataclass
+
+    import numpy as np
+    import pandas as pd
+    from scipy import special
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0

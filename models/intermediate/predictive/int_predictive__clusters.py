@@ -26,15 +26,22 @@ Reads, through its YAML config: var('propensity_random_state'), var('cluster_max
 var('cluster_min_k'), var('cluster_max_k'), var('cluster_silhouette_sample_rows').
 """
 
-# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
-import crm_warehouse.predictive_imports  # noqa: F401, I001
-from dataclasses import dataclass
+# dbt builds two models at a time, each in its own thread. Two Python models importing
+# scikit-learn or SciPy at the same moment can meet in a cycle of Python's module locks and
+# get a half-initialised module ("cannot import name 'clone' from partially initialized
+# module 'sklearn.base'"). One lock, shared by the project's Python models through the
+# builtins module (every model's code runs in the same process), takes the imports in turn.
+import builtins
+import threading
 
-import numpy as np
-import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from threadpoolctl import threadpool_limits
+with builtins.__dict__.setdefault("crm_warehouse_import_lock", threading.Lock()):
+    from dataclasses import dataclass
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
 FEATURES = ("recency", "frequency", "basket", "tenure", "gap", "online", "breadth", "discount", "tickets")
 STARTS = 10

@@ -36,20 +36,27 @@ var('propensity_max_sample_rows'), var('propensity_min_training_rows'), var('pro
 
 # No `from __future__ import annotations`: dbt-duckdb runs this file as a module outside sys.modules,
 # where dataclasses cannot resolve annotations given as text.
-# First: imports the libraries below under one lock (see crm_warehouse/predictive_imports.py).
-import crm_warehouse.predictive_imports  # noqa: F401, I001
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+# dbt builds two models at a time, each in its own thread. Two Python models importing
+# scikit-learn or SciPy at the same moment can meet in a cycle of Python's module locks and
+# get a half-initialised module ("cannot import name 'clone' from partially initialized
+# module 'sklearn.base'"). One lock, shared by the project's Python models through the
+# builtins module (every model's code runs in the same process), takes the imports in turn.
+import builtins
+import threading
 
-import numpy as np
-import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
+with builtins.__dict__.setdefault("crm_warehouse_import_lock", threading.Lock()):
+    import datetime as dt
+    from dataclasses import dataclass
+    from typing import Any
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
 # Numeric features of int_customers__features_by_date (null where undefined, e.g. the gap ratios
 # of a one-time buyer): the logistic regression imputes medians and adds missing flags; the
