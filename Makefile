@@ -54,6 +54,7 @@ endif
 # so one `dbt build` would not order them), then build and test everything else.
 build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds (or read DATA=folder), then build and test every model
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
+	$(BIN)/python -m crm_warehouse.privacy protect "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.preflight $(EXTRACT)
 	@echo "dbt seed: loading the $(if $(SEEDS),reference seeds,CRM extract and reference seeds) (quiet unless a seed fails)"
 	$(DBT) seed --full-refresh --quiet $(SEEDS)
@@ -102,17 +103,20 @@ pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults,
 # docs before pytest: the browser tests open the docs site this build generated.
 test: lint build postgres quality semantic docs browser pytest  ## every check CI runs
 
-# Portability check: the same seeds, models, snapshot and tests on a throwaway PostgreSQL, a
-# second run of the incremental models (their incremental path), then every mart's figures
-# compared with the DuckDB build. dbt's output goes to target/postgres-dbt, so the DuckDB
+# Portability check: the same seeds, models, snapshot and tests on a throwaway PostgreSQL (built
+# by an owner role), the analyst role's access checked (marts readable, nothing else), a second
+# run of the incremental models (their incremental path) and a rebuild of two marts, access
+# checked again, then every mart's figures compared with the DuckDB build. dbt's output goes to target/postgres-dbt, so the DuckDB
 # target/ stays as it is. In `make test` where PostgreSQL's server binaries are installed or
 # can be (scripts/install_postgres.sh); elsewhere it says "not run" and why.
 PG_FLAGS := --target postgres --target-path target/postgres-dbt
 postgres-compare: install
 	scripts/with_postgres.sh bash -c '$(DBT) seed $(PG_FLAGS) --full-refresh --quiet \
 		&& $(DBT) build $(PG_FLAGS) --exclude-resource-type seed --quiet \
-		&& echo "postgres: dbt build passed; running the incremental models again" \
-		&& $(DBT) build $(PG_FLAGS) --select config.materialized:incremental --quiet \
+		&& $(BIN)/python -m crm_warehouse.quality.check_grants --label "after the build" \
+		&& echo "postgres: dbt build passed; running the incremental models again and rebuilding two marts" \
+		&& $(DBT) build $(PG_FLAGS) --select config.materialized:incremental dim_customers dim_customer_contacts --quiet \
+		&& $(BIN)/python -m crm_warehouse.quality.check_grants --label "after a rebuild" \
 		&& $(BIN)/python -m crm_warehouse.quality.compare_databases'
 
 postgres: install  ## the PostgreSQL check on the warehouse just built, where PostgreSQL can be had (else: not run)

@@ -38,7 +38,17 @@ trap stop EXIT
 "${as_owner[@]}" "$bindir/initdb" -D "$cluster/data" -U crm -A trust -E UTF8 --no-sync > "$cluster/initdb.log"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster -c fsync=off -c synchronous_commit=off" start > /dev/null
-"$bindir/psql" -h 127.0.0.1 -p "$port" -U crm -d postgres -q -c "create database crm"
+# Two roles, as a real warehouse has them: the owner builds (owns the database, not a
+# superuser), the analyst only reads what the project grants it (macros/privacy/grants.sql).
+owner="${CRM_PG_USER:-crm_owner}"
+analyst="${CRM_ANALYST_ROLE:-crm_analyst}"
+"$bindir/psql" -h 127.0.0.1 -p "$port" -U crm -d postgres -q -v ON_ERROR_STOP=1 \
+    -c "create role \"$owner\" login" -c "create role \"$analyst\" login" \
+    -c "create database crm owner \"$owner\""
 
-export CRM_PG_PORT="$port"
+export CRM_PG_PORT="$port" CRM_PG_USER="$owner" CRM_ANALYST_ROLE="$analyst"
+# The secret salt of customer_key reaches PostgreSQL as the session setting crm.key_salt
+# (macro customer_key_salt); libpq reads PGOPTIONS. Spaces escaped for libpq.
+salt="${DBT_ENV_SECRET_CRM_KEY_SALT:-}"
+export PGOPTIONS="-c crm.key_salt=${salt// /\\ }"
 "$@"

@@ -38,11 +38,12 @@ truth_touches: one row per campaign touch (touch_id as in campaign_touches): cam
   was_lapsed (not active, having been before), response_probability (the true chance of a
   response) and responded (what the draw gave).
 
-Customer keys: the warehouse keys a customer by md5('crm:' || customer_id), or for a web-only
-shopper md5('web:' || lowest web_account_id of their accounts) (int_customers__identity_map).
+Customer keys: the warehouse keys a customer by md5(salt || 'crm:' || customer_id), or for a
+web-only shopper md5(salt || 'web:' || lowest web_account_id of their accounts)
+(int_customers__identity_map); the salt is the environment variable DBT_ENV_SECRET_CRM_KEY_SALT (empty if unset).
 ``customer_key`` gives the key of a person's master record. A CRM customer's web account is
 matched to them by email or phone; when it cannot be (a different address and no phone), the
-warehouse sees its orders as a web-only customer md5('web:' || web_account_id)
+warehouse sees its orders as a web-only customer md5(salt || 'web:' || web_account_id)
 (``web_account_key``): join int_customers__identity_map on source_id = web_account_id to find those.
 
 The oracle (``Truth.oracle``) gives, for an evaluation date T, every person active by then:
@@ -57,6 +58,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -80,13 +82,15 @@ TIME_COLUMNS = ("changed_at", "touched_at", "responded_at")
 ORACLE_BLOCK = 5_000  # customers per block of the oracle's customer x day arrays (bounds memory)
 
 
-def customer_key(customer_id: int | None, web_account_id: int | None) -> str:
-    """The warehouse's customer_key of a person's master record (int_customers__identity_map)."""
+def customer_key(customer_id: int | None, web_account_id: int | None, salt: str | None = None) -> str:
+    """The warehouse's customer_key of a person's master record (int_customers__identity_map);
+    salt defaults to the build's secret, the environment variable DBT_ENV_SECRET_CRM_KEY_SALT (macro customer_key_salt)."""
+    salt = os.environ.get("DBT_ENV_SECRET_CRM_KEY_SALT", "") if salt is None else salt
     if customer_id is not None and not pd.isna(customer_id):
-        return hashlib.md5(f"crm:{int(customer_id)}".encode()).hexdigest()
+        return hashlib.md5(f"{salt}crm:{int(customer_id)}".encode()).hexdigest()
     if web_account_id is None or pd.isna(web_account_id):
         raise ValueError("a person has a customer_id or a web_account_id")
-    return hashlib.md5(f"web:{int(web_account_id)}".encode()).hexdigest()
+    return hashlib.md5(f"{salt}web:{int(web_account_id)}".encode()).hexdigest()
 
 
 def _frame(table: str, data: pa.Table) -> pd.DataFrame:

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
     postgres = psycopg2.connect(
         host=os.environ.get("CRM_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CRM_PG_PORT", "54329")),
-        user=os.environ.get("CRM_PG_USER", "crm"), password=os.environ.get("CRM_PG_PASSWORD", ""),
+        user=os.environ.get("CRM_PG_USER", "crm_owner"), password=os.environ.get("CRM_PG_PASSWORD", ""),
         dbname=os.environ.get("CRM_PG_DATABASE", "crm"))
     warehouse = duckdb.connect(args.duckdb, read_only=True)
 

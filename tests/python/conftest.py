@@ -11,6 +11,8 @@ from typing import Iterator
 import duckdb
 import pytest
 
+from crm_warehouse import privacy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +37,9 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def warehouse(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One read-only connection for the whole session (DuckDB allows one configuration per file)."""
+    """One read-only connection for the whole session (DuckDB allows one configuration per file),
+    with the restricted database attached as the build has it (profiles.yml): the owner's view."""
     con = duckdb.connect(str(warehouse_path), read_only=True)
+    privacy.attach_restricted(con, warehouse_path)
     yield con
     con.close()

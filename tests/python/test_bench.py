@@ -101,8 +101,10 @@ def test_topological_order_puts_dependencies_first_and_is_stable() -> None:
         topological_order({"a": ["b"], "b": ["a"], "c": []})
 
 
-def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
-    """A view over a seed and a file view, a table over the view, and a Python model (copied)."""
+def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view over a seed and a file view, a table over the view, a Python model (copied) and a
+    restricted model (another database, the session's key salt)."""
+    monkeypatch.setenv("DBT_ENV_SECRET_CRM_KEY_SALT", "it's salt")
     source_db = tmp_path / "built" / "bench.duckdb"
     source_db.parent.mkdir()
     con = duckdb.connect(str(source_db))
@@ -118,11 +120,15 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
                'reference.codes)',
         "fct": 'create table "bench"."marts"."fct__dbt_tmp" (order_id integer, code integer);\n'
                'insert into "bench"."marts"."fct__dbt_tmp" (select * from "bench"."staging"."stg")',
+        # Personal data: in the attached restricted database, keyed with the session's salt.
+        "contacts": 'create table "restricted"."restricted"."contacts__dbt_tmp" as '
+                    "(select order_id, getvariable('crm_key_salt') as salt from \"bench\".\"staging\".\"stg\")",
     }
     nodes = {}
     for name, schema, deps in (("fct", "marts", ["model.p.stg"]), ("stg", "staging", ["source.p.crm.orders"]),
-                               ("stale", "staging", [])):
+                               ("stale", "staging", []), ("contacts", "restricted", ["model.p.stg"])):
         nodes[f"model.p.{name}"] = {"resource_type": "model", "name": name, "alias": name, "schema": schema,
+                                    "database": "restricted" if schema == "restricted" else "bench",
                                     "package_name": "p", "original_file_path": f"models/{name}.sql",
                                     "config": {"materialized": "view" if name == "stg" else "table"},
                                     "depends_on": {"nodes": deps}}
@@ -130,6 +136,7 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
             (target / "run" / "p" / "models").mkdir(parents=True, exist_ok=True)
             (target / "run" / "p" / "models" / f"{name}.sql").write_text(model_sql[name])
     nodes["model.p.scores"] = {"resource_type": "model", "name": "scores", "alias": "scores", "schema": "marts",
+                               "database": "bench",
                                "package_name": "p", "original_file_path": "models/scores.py", "language": "python",
                                "config": {"materialized": "table"}, "depends_on": {"nodes": ["model.p.stg"]}}
     nodes["snapshot.p.snap"] = {"resource_type": "snapshot", "name": "snap"}
@@ -137,7 +144,7 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
     replay_db = tmp_path / "replay" / "bench.duckdb"
     replay_main(target, source_db, replay_db, tmp_path / "replay.json")
     result = json.loads((tmp_path / "replay.json").read_text())
-    assert list(result["model_seconds"]) == ["stg", "fct"] and result["skipped"] == ["snap"]
+    assert list(result["model_seconds"]) == ["stg", "contacts", "fct"] and result["skipped"] == ["snap"]
     assert result["python_models"] == ["scores"]
     assert result["row_counts_differ"] == ["fct"]  # 1 row here, 2 in the "dbt" database; views not compared
     con = duckdb.connect(str(replay_db), read_only=True)
@@ -145,6 +152,8 @@ def test_replay_runs_the_run_sql_on_a_fresh_copy(tmp_path: Path) -> None:
     assert con.execute("select count(*) from marts.scores").fetchone() == (3,)
     assert con.execute("select count(*) from duckdb_tables() where table_name = 'stale'").fetchone() == (0,)
     con.close()
+    with duckdb.connect(str(tmp_path / "replay" / "bench_restricted.duckdb"), read_only=True) as con:
+        assert con.execute("select * from restricted.contacts").fetchall() == [(10, "it's salt")]
 
 
 # --- the +1% change ------------------------------------------------------------------------------

@@ -427,9 +427,11 @@ def test_oracle_states_follow_the_spans(truth: Truth) -> None:
 
 
 def test_customer_key_is_the_warehouse_s(truth: Truth, warehouse: duckdb.DuckDBPyConnection) -> None:
-    """Keys as int_customers__identity_map makes them: md5 of 'crm:' || customer_id, or 'web:' || web_account_id."""
-    assert customer_key(10001, 500001) == hashlib.md5(b"crm:10001").hexdigest()
-    assert customer_key(None, 500002) == hashlib.md5(b"web:500002").hexdigest()
+    """Keys as int_customers__identity_map makes them: md5 of salt || 'crm:' || customer_id, or
+    salt || 'web:' || web_account_id (salt: DBT_ENV_SECRET_CRM_KEY_SALT, empty if unset)."""
+    assert customer_key(10001, 500001, salt="") == hashlib.md5(b"crm:10001").hexdigest()
+    assert customer_key(None, 500002, salt="") == hashlib.md5(b"web:500002").hexdigest()
+    assert customer_key(10001, 500001, salt="s3cret") == hashlib.md5(b"s3cretcrm:10001").hexdigest()
     identities = warehouse.execute(
         "select source_system, source_id, customer_key from intermediate.int_customers__identity_map").fetchall()
     key_of = {(system, int(source_id)): key for system, source_id, key in identities}

@@ -19,6 +19,11 @@
 
 with
 
+-- The secret salt, read from the session (macro customer_key_salt), never written into SQL.
+key_salt as (
+    select {{ customer_key_salt() }} as salt
+),
+
 crm_customers as (
     select
         customer_id,
@@ -163,16 +168,19 @@ final as (
     select
         identities.source_system,
         identities.source_id,
+        {%- set crm_id = "cast(identities.master_customer_id as " ~ text ~ ")" %}
+        {%- set web_id = "cast(identities.master_web_account_id as " ~ text ~ ")" %}
         case
             when identities.master_customer_id is not null
-                then {{ dbt.hash(dbt.concat(["'crm:'", "cast(identities.master_customer_id as " ~ text ~ ")"])) }}
-            else {{ dbt.hash(dbt.concat(["'web:'", "cast(identities.master_web_account_id as " ~ text ~ ")"])) }}
+                then {{ dbt.hash(dbt.concat(["key_salt.salt", "'crm:'", crm_id])) }}
+            else {{ dbt.hash(dbt.concat(["key_salt.salt", "'web:'", web_id])) }}
         end as customer_key,
         identities.master_customer_id,
         identities.master_web_account_id,
         identities.match_rule,
         identities.is_internal_account or coalesce(masters.is_internal_account, false) as is_internal_account
     from identities
+    cross join key_salt
     left join crm_customers as masters
         on identities.master_customer_id = masters.customer_id
 )
