@@ -60,9 +60,10 @@ build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds (or read DATA=folder), th
 	$(DBT) seed --full-refresh --quiet $(SEEDS)
 	$(DBT) build --exclude-resource-type seed
 
-quality: install  ## Great Expectations suites against the built warehouse
+quality: install  ## Great Expectations suites against the built warehouse; the personal-data scan of the marts
 	$(BIN)/python -m crm_warehouse.warehouse_lock "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.quality
+	$(BIN)/python -m crm_warehouse.privacy scan "$(CRM_DUCKDB_PATH)"
 
 docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
