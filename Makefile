@@ -20,8 +20,10 @@ export UV_COMPILE_BYTECODE := 1
 # stderr: $(shell) captures stdout, so `test -t 1` would always be false there.)
 export DBT_USE_COLORS ?= $(shell test -t 2 && echo true || echo false)
 DBT := $(BIN)/dbt
+# For tools that colour their output whatever it goes to (dbt-bouncer's log lines).
+NO_COLOURS := $(if $(filter true,$(DBT_USE_COLORS)),cat,perl -pe 's/\e\[[0-9;]*m//g')
 
-.PHONY: help install run test test-postgres postgres postgres-compare build quality semantic docs report browser lint pytest generate bench lock clean
+.PHONY: help install run test test-postgres postgres postgres-compare build quality semantic docs report browser lint evaluate pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -94,9 +96,17 @@ run: build quality docs report  ## the main job: build the warehouse, check it, 
 	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
 	@echo "Metrics:    $(BIN)/mf list metrics; $(BIN)/mf query --saved-query kpi_sales_monthly (KPI pack: mf list saved-queries)"
 
-lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over models, tests, analyses and snapshots
+lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over the SQL; dbt-bouncer over the project's conventions (dbt-bouncer.yml)
 	@echo "sqlfluff: linting $$(find models tests analyses snapshots -name '*.sql' | wc -l) SQL files (compiles the project first; about a minute)"
 	$(BIN)/sqlfluff lint models tests analyses snapshots
+	@echo "dbt-bouncer: the project's conventions (names, folders, descriptions, keys, contracts, access, lineage) on a fresh parse"
+	$(DBT) parse --quiet --target-path target/bouncer
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml 2>&1 | $(NO_COLOURS)
+
+# dbt Labs' project evaluator with the project's exceptions (evaluator/): a development check, not in
+# CI (not on PyPI). PEERS: a folder with checkouts of dbt-labs/dbt-utils and dbt-project-evaluator.
+evaluate: install  ## dbt-project-evaluator over the project (PEERS=folder with dbt_utils/ and dbt_project_evaluator/)
+	scripts/evaluate_project.sh $(PEERS)
 
 pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
 	$(BIN)/python -m pytest

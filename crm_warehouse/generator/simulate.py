@@ -163,7 +163,7 @@ REFERENCE_TABLES = (
 
 # Rates at which faults are planted into the customer-driven tables. Counts are exact
 # functions of these rates and the table sizes; tests/test_planted_faults.py checks staging
-# against the fault table in models/staging/crm/_crm__docs.md.
+# against the fault table in models/staging/crm/_stg_crm__docs.md.
 FAULT_RATES = {
     "duplicate_customers": 0.01,
     "duplicate_orders": 0.008,

@@ -2,7 +2,7 @@
 
 Copies the project into a temporary folder, corrupts its seeds the way real extracts go wrong,
 builds everything with every test, and checks that each fault ends where the docs say
-(models/staging/crm/_crm__docs.md). File-level faults (not UTF-8, empty, missing columns) stop
+(models/staging/crm/_stg_crm__docs.md). File-level faults (not UTF-8, empty, missing columns) stop
 earlier, in the preflight: tests/python/test_bad_input_files.py.
 """
 

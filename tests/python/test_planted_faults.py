@@ -1,6 +1,6 @@
 """Each planted fault is in the raw data and handled where the fault table says.
 
-The table lives in models/staging/crm/_crm__docs.md (doc block `crm_source`, the description
+The table lives in models/staging/crm/_stg_crm__docs.md (doc block `crm_source`, the description
 of the source on the docs site). A fault a row shows by itself is handled in staging; one that
 needs another table (a line's product, an order's status and channel mappings) in
 int_orders__validated or int_order_items__validated. For every row, the count found in `raw` and
@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "models" / "staging" / "crm" / "_crm__docs.md"
+DOCS = ROOT / "models" / "staging" / "crm" / "_stg_crm__docs.md"
 
 # fault id -> (query counting it in raw, query counting the rows handled where the fault table says)
 FAULT_QUERIES: dict[str, tuple[str, str]] = {

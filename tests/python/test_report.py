@@ -324,7 +324,7 @@ def test_gx_status_reads_quality_json(tmp_path: Path) -> None:
 
 
 def test_exposure_lists_the_marts_the_report_reads() -> None:
-    exposures = yaml.safe_load((ROOT / "models" / "_exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    exposures = yaml.safe_load((ROOT / "models" / "_report__exposures.yml").read_text(encoding="utf-8"))["exposures"]
     # The predictions section has an exposure of its own (its marts exist on DuckDB only).
     parts = [e for e in exposures if e["name"] in ("crm_report", "crm_report_predictions")]
     assert len(parts) == 2

@@ -27,7 +27,7 @@ are documented and unit-tested.
 
 Deterministic: rows are fetched in key order, samples are taken by hash of the row's key, and the
 gradient boosting's random state is var propensity_random_state. DuckDB only (relations of the
-DuckDB Python API); disabled on other targets (see _predictive__models.yml).
+DuckDB Python API); disabled on other targets (see _int_predictive__models.yml).
 
 Reads, through its YAML config (dbt.config.get): var('churn_after_days'), var('response_window_days'),
 var('response_test_days'), var('propensity_backtest_origins'), var('propensity_backtest_spacing_months'),

@@ -1,3 +1,6 @@
+-- A table: the report and the quality suites read it (an exposure reads tables, not views).
+{{ config(materialized='table') }}
+
 with
 
 {% for table in validated_staging_tables() %}
