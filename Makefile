@@ -87,6 +87,8 @@ report: install  ## one self-contained HTML report from the marts (target/report
 
 browser:  ## Debian's chromium for the browser tests, where the machine allows (else they say not run)
 	scripts/install_chromium.sh
+	@command -v chromium > /dev/null || { mkdir -p target/not-run; \
+		echo "no chromium here: the browser tests are skipped" > target/not-run/browser; }
 
 run: build quality docs report  ## the main job: build the warehouse, check it, document it, report on it
 	@echo
@@ -111,8 +113,15 @@ evaluate: install  ## dbt-project-evaluator over the project (PEERS=folder with 
 pytest: install $(WAREHOUSE_DIR)/tmp  ## Python tests (generator, seeds, faults, quality checks)
 	$(BIN)/python -m pytest
 
-# docs before pytest: the browser tests open the docs site this build generated.
-test: lint build postgres quality semantic docs browser pytest  ## every check CI runs
+# docs before pytest: the browser tests open the docs site this build generated. Each phase is
+# timed (scripts/phase.sh); the summary at the end says which passed, failed or could not run.
+TEST_PHASES := lint build postgres quality semantic docs browser pytest
+test: install  ## every check CI runs, phase by phase, with a timed summary at the end
+	@rm -f target/phases.txt
+	@status=0; for phase in $(TEST_PHASES); do \
+		scripts/phase.sh $$phase $(MAKE) --no-print-directory $$phase || { status=1; break; }; \
+	done; \
+	echo; echo "make test, phase by phase:"; cat target/phases.txt; exit $$status
 
 # Portability check: the same seeds, models, snapshot and tests on a throwaway PostgreSQL (built
 # by an owner role), the analyst role's access checked (marts readable, nothing else), a second
@@ -136,6 +145,7 @@ postgres: install  ## the PostgreSQL check on the warehouse just built, where Po
 		$(MAKE) --no-print-directory postgres-compare; \
 	else \
 		echo "postgres: NOT RUN (no PostgreSQL server here; make test-postgres runs it where there is one)"; \
+		mkdir -p target/not-run; echo "no PostgreSQL server here" > target/not-run/postgres; \
 	fi
 
 test-postgres: build  ## build on DuckDB, then the same build and tests on a throwaway PostgreSQL, marts compared

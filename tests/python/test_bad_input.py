@@ -173,6 +173,9 @@ def test_a_shared_email_matches_nobody_and_is_reported(corrupted: tuple[Planted,
     assert (planted.conflicting_email, 2) in [(key, n) for key, n, _ in conflicts]
     assert matched == 0, "a web account was matched through an email two CRM customers share"
     assert "WARN" in output and "has_no_rows_int_customers__identity_conflicts" in output
+    # The warning's rows are in the output, not only in the database (macro show_failed_test_rows).
+    shown = output[output.index("WARN has_no_rows_int_customers__identity_conflicts: "):].splitlines()
+    assert "identity_key" in shown[1] and "|" in shown[2]
 
 
 def test_every_purchase_has_a_valid_line(corrupted: tuple[Planted, Path, str]) -> None:
