@@ -1,5 +1,3 @@
--- One row: the date every recency and age computation treats as "today".
-
 -- A table: every model asks for "today"; as a view each asked re-derived it from all orders.
 {{ config(materialized='table') }}
 

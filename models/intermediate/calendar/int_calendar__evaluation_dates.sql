@@ -1,6 +1,3 @@
--- The dates customer state is evaluated at: every month end from the first order's month
--- up to as_of_date, and as_of_date itself (the current state). One per month.
-
 -- A table: the customer state models and their tests join to it.
 {{ config(materialized='table') }}
 

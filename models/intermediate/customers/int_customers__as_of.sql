@@ -1,5 +1,3 @@
--- The customers who exist on as_of_date: unified customers who had signed up (in either
--- identity source) by then. A customer who signs up later is not yet a prospect.
 with
 
 customers as (

@@ -1,7 +1,3 @@
--- One row per customer and channel they bought through up to as_of_date: purchases,
--- revenue, last purchase, and the channel's rank for the customer (1 = preferred: most
--- purchases, then most revenue, then most recent, then channel code).
-
 -- A table: two marts and its tests read it (as a view, each re-ran it).
 {{ config(materialized='table') }}
 

@@ -1,7 +1,3 @@
--- One row per customer and evaluation date: RFM scores and segment, value tier and
--- lifecycle stage as of that date. The current marts read the as_of_date rows; the monthly
--- snapshot reads the month ends. One code path, so both always agree.
-
 -- Incremental by evaluation date, as int_customers__metrics_by_date (doc block
 -- incremental_state_by_date): a date is rebuilt when its metrics were, or when this model's code,
 -- vars or the rfm_segments seed changed. Scores rank customers within a date, so a date is

@@ -1,6 +1,3 @@
--- One row per calendar year after the first: of the customers who purchased in the year
--- before, how many purchased again this year. Only complete years up to as_of_date count.
--- The average rate feeds predicted lifetime value.
 with
 
 purchases as (

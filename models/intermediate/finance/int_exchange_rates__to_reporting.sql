@@ -1,7 +1,3 @@
--- One row per day and currency: how many units of the reporting currency (var
--- reporting_currency) one unit of the currency was worth that day. The one conversion every
--- amount in the intermediate and mart layers goes through: order lines in their order's
--- currency, and the amounts the CRM keeps in USD (product costs, budgets, deal values).
 with
 
 rates as (

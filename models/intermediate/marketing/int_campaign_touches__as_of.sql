@@ -1,5 +1,3 @@
--- The campaign touches known on as_of_date: touches made on or before it, with a response
--- only when it had come in by then.
 with
 
 touches as (

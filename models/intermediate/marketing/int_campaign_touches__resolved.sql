@@ -1,5 +1,3 @@
--- Valid campaign touches of real customers, with the unified customer key and the end of
--- the attribution window (touched_at + var campaign_attribution_days days).
 with
 
 touches as (

@@ -1,10 +1,3 @@
--- One row per valid order line of a real customer's valid order, with every amount in the
--- reporting currency (var reporting_currency), converted at the rate of the order date.
---
--- What counts as revenue: only lines of completed orders. Returned orders were refunded and
--- cancelled orders never shipped, so their recognized revenue and margin are 0; their
--- gross amounts stay visible for return-rate analysis.
-
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 

@@ -1,6 +1,3 @@
--- The orders known on as_of_date: every valid order of a real customer placed on or before
--- it, whatever its status. Marts that count orders (not only purchases) read this, never
--- int_orders__enriched with a filter of their own.
 with
 
 orders as (

@@ -1,7 +1,3 @@
--- Valid orders with the unified customer who placed them: through the CRM customer id when
--- the order has one, else through the web account. Orders of internal test accounts are
--- flagged here and dropped by the enriched models.
-
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 

@@ -1,5 +1,3 @@
--- The catalogue known on as_of_date: products launched on or before it (or with no launch
--- date). A discontinuation planned after as_of_date is not known yet.
 with
 
 products as (

@@ -1,6 +1,3 @@
--- The leads known on as_of_date: those captured on or before it, with their status on that
--- date. A lead converted later was not converted yet; it counts as qualified, the status a
--- lead holds before it converts (the extract keeps no status history).
 with
 
 leads as (

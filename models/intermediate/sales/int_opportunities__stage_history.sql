@@ -1,6 +1,3 @@
--- One row per stage change of an opportunity up to as_of_date, with the stage's order and
--- win probability (seed opportunity_stages) and how long the opportunity stayed: until the
--- next change, or until as_of_date for the current stage.
 with
 
 changes as (

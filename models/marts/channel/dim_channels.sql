@@ -1,5 +1,3 @@
--- One row per sales channel, plus the 'unknown' member that orders without a channel
--- point at, so that no fact row loses its channel in a join.
 with
 
 channels as (

@@ -1,5 +1,3 @@
--- One row per store with its city, region ('unknown' where the source had none) and
--- country.
 with
 
 stores as (

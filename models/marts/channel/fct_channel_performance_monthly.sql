@@ -1,7 +1,3 @@
--- One row per channel and month up to as_of_date: recognized revenue and margin,
--- purchases, distinct customers, average order value, the channel's share of the month's
--- revenue, and new customers acquired (customers whose first purchase was in this channel
--- this month).
 with
 
 purchases as (

@@ -1,6 +1,3 @@
--- One row per customer with at least one purchase up to as_of_date: how many channels they
--- bought through, their preferred channel (most purchases, then revenue, then most
--- recent), whether they are multichannel, and what they are worth.
 with
 
 usage as (

@@ -1,5 +1,3 @@
--- One row per stage an opportunity entered (a re-opened deal can enter a stage twice):
--- when it entered and left, and the days spent there (null for the closing stages).
 with
 
 history as (

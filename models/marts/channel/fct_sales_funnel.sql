@@ -1,8 +1,3 @@
--- One row per month, source channel, campaign ('none' when no campaign) and owner rep:
--- the sales funnel from leads to closed deals. Leads count in the month they were
--- captured, opportunities in the month they were opened. Counts add up across rows; the
--- rates are for the row and must be recomputed from the counts when rolling up.
---   win rate = won / (won + lost), null while nothing has closed.
 with
 
 leads as (

@@ -1,7 +1,3 @@
--- One row per sales rep: leads and opportunities owned up to as_of_date, deals won and
--- lost, win rate (won / (won + lost), null while nothing closed), won amount, open and
--- weighted pipeline, mean days to win, and the orders they handled (field sales and call
--- centre) with their recognized revenue. Rep names stay in staging (personal data).
 with
 
 reps as (

@@ -1,6 +1,3 @@
--- One row per month, service channel and ticket category up to as_of_date: tickets
--- opened, closed, complaints share, mean resolution hours and satisfaction of the tickets
--- opened that month.
 with
 
 tickets as (

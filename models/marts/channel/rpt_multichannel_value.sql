@@ -1,6 +1,3 @@
--- One row per channel behaviour group (single_channel, multichannel) as of as_of_date:
--- customers and what an average customer of the group buys and is worth, to compare the
--- value of multichannel customers with single-channel ones.
 with
 
 customers as (

@@ -1,5 +1,3 @@
--- One row per unified customer: current state as of as_of_date. Pseudonymous: names,
--- emails, phones and birth dates stay in the restricted dim_customer_contacts.
 with
 
 customers as (

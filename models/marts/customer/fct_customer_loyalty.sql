@@ -1,6 +1,3 @@
--- One row per customer with at least one purchase: loyalty measures as of as_of_date:
--- repeat buying, purchases per active year, breadth of categories, price sensitivity
--- (share of revenue bought on discount) and time between purchases.
 with
 
 current_state as (

@@ -1,7 +1,3 @@
--- One row per customer with at least one valid service ticket opened by as_of_date:
--- ticket counts, complaint rate, resolution time and satisfaction. Satisfaction index =
--- mean perceived satisfaction / mean expected service (both 1-5): above 1, the service
--- beat what the customer expected.
 with
 
 tickets as (

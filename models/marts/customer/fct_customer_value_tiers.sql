@@ -1,6 +1,3 @@
--- One row per customer with at least one purchase: margin contribution to date, rank and
--- value tier of the customer pyramid (key / major / ordinary / small, boundaries in vars
--- value_tier_*_share), as of as_of_date.
 with
 
 current_state as (

@@ -1,5 +1,3 @@
--- One row: the Pareto check as of as_of_date. Share of revenue to date that comes from the
--- top var pareto_customer_share (20%) of buying customers ranked by revenue.
 with
 
 customers as (

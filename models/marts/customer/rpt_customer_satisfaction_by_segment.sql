@@ -1,6 +1,3 @@
--- One row per RFM segment ('unscored' for customers who never bought): how satisfied the
--- segment is with service, as of as_of_date. Index = mean satisfaction / mean expectation
--- over the segment's tickets.
 with
 
 customers as (

@@ -1,6 +1,3 @@
--- One row per value tier (the customer pyramid as of as_of_date): customers, their share
--- of all buying customers, and their share of margin and revenue. Shares of customers
--- follow the tier boundaries (about 1 / 19 / 30 / 50%); shares of margin show the pyramid.
 with
 
 tiers as (

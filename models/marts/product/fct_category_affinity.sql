@@ -1,6 +1,3 @@
--- One row per pair of product categories bought in the same completed order up to
--- as_of_date (category_a_id < category_b_id): support, confidence both ways and lift, as
--- for products. Pairs below var category_affinity_min_support are left out.
 with
 
 baskets as (

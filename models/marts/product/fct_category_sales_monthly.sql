@@ -1,5 +1,3 @@
--- One row per product category and month: the category roll-up of product sales, with the
--- department, and the category's share of the month's recognized revenue.
 with
 
 lines as (

@@ -1,6 +1,3 @@
--- One row per pair of products bought in the same completed order up to as_of_date
--- (product_a_id < product_b_id), with support, confidence in both directions and lift
--- (macro basket_affinity_ctes). Pairs below var affinity_min_support are left out.
 with
 
 baskets as (

@@ -1,5 +1,3 @@
--- One row per product and sales channel: recognized units, revenue and margin, distinct
--- buyers, and the channel's share of the product's revenue.
 with
 
 lines as (

@@ -1,6 +1,3 @@
--- One row per product, RFM segment and value tier of the buyer (their state on as_of_date;
--- 'unscored' for neither): recognized units, revenue and margin and distinct buyers. Shows
--- which products the champions or the key accounts buy.
 with
 
 lines as (

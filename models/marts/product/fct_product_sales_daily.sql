@@ -1,6 +1,3 @@
--- One row per product and day with at least one order line (lightly summarised layer):
--- units sold and returned, gross and net revenue, cost and margin of completed orders,
--- return rate (returned units / units of completed and returned orders) and distinct buyers.
 with
 
 lines as (

@@ -1,5 +1,3 @@
--- One row per product and month with at least one order line (highly summarised layer):
--- the same measures as the daily fact; distinct buyers are counted within the month.
 with
 
 lines as (

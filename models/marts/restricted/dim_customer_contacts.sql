@@ -1,6 +1,3 @@
--- RESTRICTED: personal data. One row per unified customer with names, email, phone and
--- birth date, keyed by the same pseudonymous customer_key as the analyst marts. Lives in
--- the `restricted` schema so access can be granted separately.
 with
 
 customers as (

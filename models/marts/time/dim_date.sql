@@ -1,7 +1,3 @@
--- One row per calendar day, from 1 January of the first order's year to as_of_date (the
--- calendar stops at "today", like every mart), generated in SQL (macro date_spine). Fiscal years start in month
--- var fiscal_year_start_month and are named by the calendar year they end in; holidays
--- are those of var holiday_country_code.
 {%- set fiscal_start = var('fiscal_year_start_month') | int %}
 
 with

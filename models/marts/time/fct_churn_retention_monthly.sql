@@ -1,8 +1,3 @@
--- One row per month: customer base movement. Active at start = customers who had bought
--- and were not churned at the previous month's end; of those, churned = churned at this
--- month's end (no purchase for var churn_after_days days). Churn rate = churned / active
--- at start; retention rate = 1 - churn rate. Reactivated = churned at the previous month's
--- end and not any more.
 with
 
 snapshots as (

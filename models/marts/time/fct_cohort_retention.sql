@@ -1,6 +1,3 @@
--- One row per acquisition cohort (month of first purchase) and months since the first
--- purchase (0, 1, 2, ...) up to as_of_date: cohort size, customers of the cohort who
--- purchased in that month, and the retention rate (active / cohort size).
 with
 
 purchases as (

@@ -1,7 +1,3 @@
--- One row per month and lifecycle stage change (from stage -> to stage): how many
--- customers moved between stages from the previous month's end to this month's end.
--- A customer's first month counts as a move from 'none'; unchanged stages are counted too
--- (from = to), so each month's rows add up to the customers in the snapshot.
 with
 
 snapshots as (

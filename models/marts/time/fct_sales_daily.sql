@@ -1,7 +1,3 @@
--- One row per day from the first order to as_of_date (days without sales included, as
--- zeros): recognized revenue and margin, purchases, active and new customers, average
--- order value, and the change versus the previous day and the same day last year
--- (calendar: 29 February compares with 28 February; no day compares with a 29 February).
 with
 
 days as (

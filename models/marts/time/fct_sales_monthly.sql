@@ -1,7 +1,3 @@
--- One row per month from the first order's month to as_of_date's month (the last one may
--- be partial: see is_complete_month): recognized revenue and margin, purchases, active and
--- new customers, average order value, and the change versus the previous month and the
--- same month last year. Active customers are counted distinct within the month.
 with
 
 months as (
