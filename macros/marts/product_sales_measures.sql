@@ -14,7 +14,7 @@
     cast(sum(recognized_margin) as {{ type_money() }}) as gross_margin,
     {{ safe_divide(
         "sum(case when order_status = 'returned' then quantity else 0 end)",
-        "sum(case when order_status in ('completed', 'returned') then quantity else 0 end)",
+        "sum(case when " ~ is_purchase_status('order_status') ~ " or order_status = 'returned' then quantity else 0 end)",
     ) }} as return_rate,
     count(distinct case when is_revenue then customer_key end) as distinct_buyers,
     count(distinct order_id) as orders

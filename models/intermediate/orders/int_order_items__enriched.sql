@@ -55,7 +55,7 @@ converted as (
         {{ to_money('order_items.discount_amount * order_rates.reporting_per_unit') }} as discount_amount,
         -- The catalogue keeps unit costs in USD.
         {{ to_money('order_items.quantity * products.unit_cost_usd * usd_rates.reporting_per_unit') }} as cost,
-        orders.order_status = 'completed' as is_revenue,
+        {{ is_purchase_status('orders.order_status') }} as is_revenue,
         -- The later of the order's and the line's change: a return changes the header only.
         greatest(
             coalesce(orders.updated_at, orders.ordered_at), coalesce(order_items.updated_at, orders.ordered_at)

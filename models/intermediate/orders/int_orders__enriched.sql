@@ -42,7 +42,7 @@ joined as (
         orders.order_status,
         orders.currency_code,
         -- An order whose every line was rejected sold nothing: not a purchase.
-        orders.order_status = 'completed' and coalesce(order_lines.line_count, 0) > 0 as is_purchase,
+        {{ is_purchase_status('orders.order_status') }} and coalesce(order_lines.line_count, 0) > 0 as is_purchase,
         coalesce(order_lines.line_count, 0) as line_count,
         coalesce(order_lines.units, 0) as units,
         cast(coalesce(order_lines.gross_revenue, 0) as {{ type_money() }}) as gross_revenue,
