@@ -23,7 +23,7 @@ DBT := $(BIN)/dbt
 # For tools that colour their output whatever it goes to (dbt-bouncer's log lines).
 NO_COLOURS := $(if $(filter true,$(DBT_USE_COLORS)),cat,perl -pe 's/\e\[[0-9;]*m//g')
 
-.PHONY: help install run test test-postgres postgres postgres-compare build quality semantic docs report browser lint evaluate pytest generate bench lock clean
+.PHONY: help install run test test-postgres postgres postgres-compare build quality semantic docs report browser lint format evaluate pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,12 +98,18 @@ run: build quality docs report  ## the main job: build the warehouse, check it, 
 	@echo "Quality:    $(CURDIR)/target/gx/quality.html (Great Expectations results, readable offline)"
 	@echo "Metrics:    $(BIN)/mf list metrics; $(BIN)/mf query --saved-query kpi_sales_monthly (KPI pack: mf list saved-queries)"
 
-lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over the SQL; dbt-bouncer over the project's conventions (dbt-bouncer.yml)
+lint: install $(WAREHOUSE_DIR)/tmp  ## sqlfluff over the SQL, yamlfix over the YAML, dbt-bouncer over the project's conventions
 	@echo "sqlfluff: linting $$(find models tests analyses snapshots -name '*.sql' | wc -l) SQL files (compiles the project first; about a minute)"
 	$(BIN)/sqlfluff lint models tests analyses snapshots
+	@echo "yamlfix: one YAML style in every YAML file (make format applies it)"
+	@$(BIN)/yamlfix --check --config-file pyproject.toml $(YAML_FILES) 2>&1 | $(NO_COLOURS)
 	@echo "dbt-bouncer: the project's conventions (names, folders, descriptions, keys, contracts, access, lineage) on a fresh parse"
 	$(DBT) parse --quiet --target-path target/bouncer
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml 2>&1 | $(NO_COLOURS)
+
+YAML_FILES = $(shell git ls-files '*.yml' '*.yaml' 2>/dev/null || find . -name '*.yml' -not -path './.venv/*' -not -path './target/*')
+format: install  ## apply the one YAML style (yamlfix, configured in pyproject.toml) to every YAML file
+	@$(BIN)/yamlfix --config-file pyproject.toml $(YAML_FILES) 2>&1 | $(NO_COLOURS)
 
 # dbt Labs' project evaluator with the project's exceptions (evaluator/): a development check, not in
 # CI (not on PyPI). PEERS: a folder with checkouts of dbt-labs/dbt-utils and dbt-project-evaluator.
