@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# dbt Labs' project evaluator over this project, with the project's evaluator vars
-# (dbt_project.yml) and its exceptions (evaluator/dbt_project_evaluator_exceptions.csv, one
-# reason per row). A development check, not part of CI (the evaluator is not on PyPI): it needs
+# dbt Labs' project evaluator over this project, with its settings for this project
+# (evaluator/dbt_project_evaluator_vars.yml) and its exceptions
+# (evaluator/dbt_project_evaluator_exceptions.csv, one reason per row). A development check, not part of CI (the evaluator is not on PyPI): it needs
 # plain checkouts of dbt-labs/dbt-utils and dbt-labs/dbt-project-evaluator in PEERS_DIR, as
 # dbt_utils/ and dbt_project_evaluator/. Everything runs in a scratch copy (its own DuckDB
 # file); the project and its warehouse are not touched.
@@ -22,6 +22,7 @@ printf 'packages:\n  - local: %s/dbt_utils\n  - local: %s/dbt_project_evaluator\
 # its own package); the evaluator's macros take precedence for dbt's namespace.
 mkdir -p seeds/evaluator
 cp "$root/evaluator/dbt_project_evaluator_exceptions.csv" seeds/evaluator/
+export EVALUATOR_VARS="$root/evaluator/dbt_project_evaluator_vars.yml"
 export EVAL_DB="$scratch/evaluator.duckdb" DO_NOT_TRACK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=False
 "$root/.venv/bin/python" - <<'PY'
 import os
@@ -31,6 +32,8 @@ import yaml
 
 project = pathlib.Path("dbt_project.yml")
 config = yaml.safe_load(project.read_text())
+evaluator_vars = yaml.safe_load(pathlib.Path(os.environ["EVALUATOR_VARS"]).read_text())
+config.setdefault("vars", {}).update(evaluator_vars)
 config.setdefault("dispatch", []).append({"macro_namespace": "dbt", "search_order": ["dbt_project_evaluator", "dbt"]})
 config.setdefault("seeds", {}).setdefault("dbt_project_evaluator", {})["dbt_project_evaluator_exceptions"] = {"+enabled": False}
 project.write_text(yaml.safe_dump(config, sort_keys=False))
