@@ -23,7 +23,7 @@ DBT := $(BIN)/dbt
 # For tools that colour their output whatever it goes to (dbt-bouncer's log lines).
 NO_COLOURS := $(if $(filter true,$(DBT_USE_COLORS)),cat,perl -pe 's/\e\[[0-9;]*m//g')
 
-.PHONY: help install run test test-postgres postgres postgres-compare build quality semantic docs report browser lint format evaluate pytest generate bench lock clean
+.PHONY: help install run test test-postgres test-spark spark-env lock-spark postgres postgres-compare build quality semantic docs report browser lint format evaluate pytest generate bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -157,6 +157,30 @@ postgres: install  ## the PostgreSQL check on the warehouse just built, where Po
 test-postgres: build  ## build on DuckDB, then the same build and tests on a throwaway PostgreSQL, marts compared
 	$(MAKE) --no-print-directory postgres-compare
 
+# Spark: its own environment (.venv-spark from requirements-spark.lock), a standalone cluster on
+# 127.0.0.1 started from it (scripts/spark_cluster.sh), the same seeds, models, snapshot and
+# tests there, then every mart compared with the DuckDB build. Not in `make test` (it takes long).
+SPARK_VENV := .venv-spark
+SPARK_FLAGS := --target spark --target-path target/spark-dbt
+$(SPARK_VENV)/bin/.installed: requirements-spark.lock
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(SPARK_VENV)/bin/uv pip sync --quiet --python $(SPARK_VENV)/bin/python requirements-spark.lock
+	touch $@
+
+spark-env: $(SPARK_VENV)/bin/.installed  ## create .venv-spark (dbt-spark, pyspark, Iceberg's jar) from requirements-spark.lock
+
+test-spark: build spark-env  ## build on DuckDB, then the same build on a local Spark cluster (Iceberg tables), marts compared
+	CRM_SPARK_DIR=$(CURDIR)/warehouse/spark \
+	CRM_ICEBERG_JAR=$$(ls $(CURDIR)/$(SPARK_VENV)/lib/python3.11/site-packages/snowpark_connect_deps_iceberg/jars/iceberg-spark-runtime-3.5_2.12-*.jar) \
+	scripts/with_spark.sh bash -c '$(SPARK_VENV)/bin/dbt seed $(SPARK_FLAGS) --full-refresh --quiet \
+		&& $(SPARK_VENV)/bin/dbt build $(SPARK_FLAGS) --exclude-resource-type seed \
+		&& $(SPARK_VENV)/bin/python -m crm_warehouse.quality.compare_databases --engine spark \
+			--other-manifest target/spark-dbt/manifest.json'
+
+lock-spark:  ## re-resolve requirements-spark.in into requirements-spark.lock
+	$(BIN)/uv pip compile requirements-spark.in --python-version 3.11 --no-header -o requirements-spark.lock
+
 generate: install  ## regenerate the seeds from the generator (seed 42, default size)
 	$(BIN)/python -m crm_warehouse.generator
 
@@ -176,5 +200,5 @@ bench: install data/sf$(SF)/order_items.parquet  ## time the build at scale SF (
 lock:  ## re-resolve requirements.in into requirements.lock
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-header -o requirements.lock
 
-clean:  ## remove build output and the warehouse (keeps .venv)
+clean:  ## remove build output and the warehouse (keeps .venv and .venv-spark)
 	rm -rf target logs $(WAREHOUSE_DIR) dbt_packages .pytest_cache

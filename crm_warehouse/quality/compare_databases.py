@@ -1,13 +1,17 @@
-"""Do the marts say the same on PostgreSQL as on DuckDB?
+"""Do the marts say the same on PostgreSQL (or Spark) as on DuckDB?
 
-For every table in the DuckDB `marts` schema, compares with the same table on PostgreSQL: the
+For every table in the DuckDB `marts` schema, compares with the same table on the other
+database: the
 row count; per numeric or boolean column the non-null count and the sum (of trues); per date or
 timestamp column the count, minimum and maximum; per text column the count and the number of
 distinct values, and for a label column (at most 20 values) how many rows carry each value.
 Exits non-zero and lists the differences when any figure differs (sums within a relative
 tolerance: floating-point sums may differ in the last digits).
 
-    python -m crm_warehouse.quality.compare_databases --duckdb warehouse/crm.duckdb
+    python -m crm_warehouse.quality.compare_databases --duckdb warehouse/crm.duckdb [--engine spark]
+
+PostgreSQL is asked directly (psycopg2, CRM_PG_* variables); Spark through one `dbt run-operation`
+on the project's spark target (run it with .venv-spark's Python, where that dbt lives).
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import json
 import math
 import numbers
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -55,22 +61,34 @@ def measures_for(column: str, data_type: str) -> dict[str, str]:
     return {}
 
 
-def table_figures(query: Query, schema: str, table: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
-    """Row count and every column's figures, in one scan."""
+def figures_sql(schema: str, table: str, columns: list[tuple[str, str]]) -> tuple[list[str], str]:
+    """The names of a table's figures (row count, every column's) and the one query computing them."""
     measures = {"rows": "count(*)"}
     for column, data_type in columns:
         measures.update(measures_for(column, data_type))
-    [row] = query(f"select {', '.join(measures.values())} from {schema}.{table}")
-    return dict(zip(measures, row))
+    return list(measures), f"select {', '.join(measures.values())} from {schema}.{table}"
+
+
+def table_figures(query: Query, schema: str, table: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """Row count and every column's figures, in one scan."""
+    names, sql = figures_sql(schema, table, columns)
+    [row] = query(sql)
+    return dict(zip(names, row))
+
+
+def labels_sql(schema: str, table: str, column: str) -> str:
+    return f"select {column}, count(*) from {schema}.{table} group by {column}"
 
 
 def label_counts(query: Query, schema: str, table: str, column: str) -> dict[Any, int]:
-    return dict(query(f"select {column}, count(*) from {schema}.{table} group by {column}"))
+    return {value: int(count) for value, count in query(labels_sql(schema, table, column))}
 
 
 def same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
+    if isinstance(a, (date, datetime)) and isinstance(b, str):  # through JSON (Spark): text
+        return str(a) == b or a.isoformat() == b
     if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
         return math.isclose(float(a), float(b), rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-6)
     return a == b
@@ -83,31 +101,41 @@ class Comparison:
     differences: list[Difference]
 
 
-def compare(duckdb_query: Query, postgres_query: Query, schema: str = "marts",
-            skip: frozenset[str] = frozenset()) -> Comparison:
-    """Every table of the schema but those in skip (models the PostgreSQL build disables)."""
+def compare(duckdb_query: Query, other_query: Query | None = None, schema: str = "marts",
+            skip: frozenset[str] = frozenset(),
+            other_batch: Callable[[list[str]], list[list[tuple[Any, ...]]]] | None = None) -> Comparison:
+    """Every table of the schema but those in skip (models the other build disables). The other
+    database answers one query at a time (other_query) or all of them at once (other_batch:
+    Spark, through one dbt invocation)."""
+    batch = other_batch or (lambda sqls: [other_query(sql) for sql in sqls])  # type: ignore[misc]
     columns_by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, data_type in duckdb_query(
             "select table_name, column_name, data_type from information_schema.columns "
             f"where table_schema = '{schema}' order by table_name, ordinal_position"):
         if table not in skip:
             columns_by_table.setdefault(table, []).append((column, data_type.split("(")[0]))
-    differences = []
-    figures = 0
+    # What DuckDB says, and the queries that ask the other database the same.
+    expected: list[tuple[str, str, Any]] = []  # (table, figure, value)
+    queries: list[tuple[str, list[str] | str, str]] = []  # (table, figure names or a label column, sql)
     for table, columns in columns_by_table.items():
-        expected = table_figures(duckdb_query, schema, table, columns)
-        figures += len(expected)
-        actual = table_figures(postgres_query, schema, table, columns)
-        differences += [Difference(table, figure, value, actual[figure])
-                        for figure, value in expected.items() if not same(value, actual[figure])]
+        names, sql = figures_sql(schema, table, columns)
+        [row] = duckdb_query(sql)
+        expected += [(table, name, value) for name, value in zip(names, row)]
+        queries.append((table, names, sql))
+        counts = dict(zip(names, row))
         for column, data_type in columns:
-            if data_type in TEXT_TYPES and expected[f"distinct({column})"] <= MAX_LABEL_VALUES:
-                figures += 1
-                expected_labels = label_counts(duckdb_query, schema, table, column)
-                actual_labels = label_counts(postgres_query, schema, table, column)
-                if expected_labels != actual_labels:
-                    differences.append(Difference(table, f"values({column})", expected_labels, actual_labels))
-    return Comparison(len(columns_by_table), figures, differences)
+            if data_type in TEXT_TYPES and counts[f"distinct({column})"] <= MAX_LABEL_VALUES:
+                expected.append((table, f"values({column})", label_counts(duckdb_query, schema, table, column)))
+                queries.append((table, column, labels_sql(schema, table, column)))
+    actual: dict[tuple[str, str], Any] = {}
+    for (table, what, _), rows in zip(queries, batch([sql for _, _, sql in queries])):
+        if isinstance(what, list):
+            actual.update({(table, name): value for name, value in zip(what, rows[0])})
+        else:
+            actual[(table, f"values({what})")] = {value: int(count) for value, count in rows}
+    differences = [Difference(table, figure, value, actual[(table, figure)])
+                   for table, figure, value in expected if not same(value, actual[(table, figure)])]
+    return Comparison(len(columns_by_table), len(expected), differences)
 
 
 def disabled_models(manifest: Path) -> frozenset[str]:
@@ -119,35 +147,60 @@ def disabled_models(manifest: Path) -> frozenset[str]:
                      if node.get("resource_type") == "model")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duckdb", default=os.environ.get("CRM_DUCKDB_PATH", "warehouse/crm.duckdb"))
-    parser.add_argument("--postgres-manifest", default="target/postgres-dbt/manifest.json",
-                        help="manifest of the PostgreSQL build: the models it disables are not compared")
-    args = parser.parse_args(argv)
-
+def postgres_query() -> Query:
     import psycopg2  # only this check needs it
 
     postgres = psycopg2.connect(
         host=os.environ.get("CRM_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CRM_PG_PORT", "54329")),
         user=os.environ.get("CRM_PG_USER", "crm_owner"), password=os.environ.get("CRM_PG_PASSWORD", ""),
         dbname=os.environ.get("CRM_PG_DATABASE", "crm"))
-    warehouse = duckdb.connect(args.duckdb, read_only=True)
 
-    def postgres_query(sql: str) -> list[tuple[Any, ...]]:
+    def query(sql: str) -> list[tuple[Any, ...]]:
         with postgres.cursor() as cursor:
             cursor.execute(sql)
             return cursor.fetchall()
+    return query
+
+
+def spark_batch(target: Path) -> Callable[[list[str]], list[list[tuple[Any, ...]]]]:
+    """Every query through one `dbt run-operation` on the spark target (its profile's session and
+    cluster; macro query_results_as_json), rather than a second Spark configuration here."""
+    def batch(queries: list[str]) -> list[list[tuple[Any, ...]]]:
+        dbt = Path(sys.executable).parent / "dbt"
+        done = subprocess.run(
+            [str(dbt), "run-operation", "query_results_as_json", "--target", "spark", "--target-path", str(target),
+             "--args", json.dumps({"queries": queries})], capture_output=True, text=True)
+        out = done.stdout
+        if done.returncode != 0 or "--- query results ---" not in out:
+            raise SystemExit(f"the Spark queries failed:\n{out[-3000:]}{done.stderr[-2000:]}")
+        document = out.split("--- query results ---", 1)[1].split("--- end of query results ---", 1)[0]
+        return [[tuple(row) for row in rows] for rows in json.loads(document)]
+    return batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duckdb", default=os.environ.get("CRM_DUCKDB_PATH", "warehouse/crm.duckdb"))
+    parser.add_argument("--engine", choices=("postgres", "spark"), default="postgres")
+    parser.add_argument("--other-manifest", "--postgres-manifest", dest="manifest", default=None,
+                        help="manifest of the other build (default target/<engine>-dbt/manifest.json): the models "
+                             "it disables are not compared")
+    args = parser.parse_args(argv)
+    manifest = Path(args.manifest or f"target/{args.engine}-dbt/manifest.json")
+    warehouse = duckdb.connect(args.duckdb, read_only=True)
 
     def duckdb_query(sql: str) -> list[tuple[Any, ...]]:
         return warehouse.execute(sql).fetchall()
 
-    skip = disabled_models(Path(args.postgres_manifest))
+    skip = disabled_models(manifest)
     if skip:
-        print(f"not compared, disabled on PostgreSQL (Python models run on DuckDB only): {', '.join(sorted(skip))}")
-    result = compare(duckdb_query, postgres_query, skip=skip)
+        print(f"not compared, disabled on {args.engine} (Python models run on DuckDB only): {', '.join(sorted(skip))}")
+    if args.engine == "spark":
+        result = compare(duckdb_query, skip=skip, other_batch=spark_batch(manifest.parent))
+    else:
+        result = compare(duckdb_query, postgres_query(), skip=skip)
     for d in result.differences:
-        print(f"DIFF {d.table}.{d.figure}: duckdb {d.duckdb_value} != postgres {d.postgres_value}")
+        print(f"DIFF {d.table}.{d.figure}: duckdb {d.duckdb_value} != {args.engine} {d.postgres_value}")
     print(f"{result.tables} mart tables, {result.figures} figures compared: {len(result.differences)} differences")
     return 1 if result.differences else 0
 

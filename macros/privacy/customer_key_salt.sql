@@ -24,3 +24,10 @@
 {% macro default__customer_key_salt() -%}
     current_setting('crm.key_salt')
 {%- endmacro %}
+
+{#- Spark: the session's configuration spark.crm.key_salt (profiles.yml sets it from the same
+    variable), substituted into the statement by Spark itself (spark.sql.variable.substitute),
+    not by dbt. A salt holding a quote fails the statement rather than change it. -#}
+{% macro spark__customer_key_salt() -%}
+    '${spark.crm.key_salt}'
+{%- endmacro %}

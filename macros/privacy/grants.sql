@@ -32,3 +32,11 @@
 
 {% macro duckdb__apply_grants(relation, grant_config, should_revoke=True) -%}
 {%- endmacro %}
+
+{#- Open-source Spark has no roles or grants either (its tables' access is the storage's). -#}
+{% macro spark__grant_usage_on_granted_schemas(results) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) -%}
+{%- endmacro %}

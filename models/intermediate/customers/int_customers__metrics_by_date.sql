@@ -12,13 +12,12 @@
 -- evaluation dates (an earlier as_of_date). How and why: doc block incremental_state_by_date.
 {{ config(
     materialized='incremental',
-    unique_key='evaluation_date',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}
         delete from {{ this }}
         where evaluation_date not in (select evaluation_date from {{ ref('int_calendar__evaluation_dates') }})
     {% endif %}",
+    **replace_by_key('evaluation_date')
 ) }}
 
 with

@@ -5,13 +5,12 @@
 -- depends_on: {{ ref('int_calendar__evaluation_dates') }} (read by the pre-hook only)
 {{ config(
     materialized='incremental',
-    unique_key='evaluation_date',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}
         delete from {{ this }}
         where evaluation_date not in (select evaluation_date from {{ ref('int_calendar__evaluation_dates') }})
     {% endif %}",
+    **replace_by_key('evaluation_date')
 ) }}
 
 {%- if var('rfm_frequency_breaks') | length + 1 != var('rfm_score_buckets') | int %}

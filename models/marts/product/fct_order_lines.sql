@@ -5,13 +5,12 @@
 -- what to delete and reload is in the doc block fct_order_lines (_product__docs.md).
 {{ config(
     materialized='incremental',
-    unique_key='order_item_id',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}
         delete from {{ this }}
         where order_item_id not in (select order_item_id from {{ ref('int_order_lines__as_of') }})
     {% endif %}",
+    **replace_by_key('order_item_id', one_row_per_key=true)
 ) }}
 
 with

@@ -32,10 +32,10 @@ calendar as (
         cast(extract(month from date_day) as {{ dbt.type_int() }}) as month_of_year,
         cast(extract(day from date_day) as {{ dbt.type_int() }}) as day_of_month,
         cast(extract(quarter from date_day) as {{ dbt.type_int() }}) as quarter_of_year,
-        cast(extract(isodow from date_day) as {{ dbt.type_int() }}) as iso_day_of_week,
-        cast(extract(week from date_day) as {{ dbt.type_int() }}) as iso_week_of_year,
-        cast(extract(isoyear from date_day) as {{ dbt.type_int() }}) as iso_year,
-        cast(extract(doy from date_day) as {{ dbt.type_int() }}) as day_of_year
+        cast({{ iso_date_part('isodow', 'date_day') }} as {{ dbt.type_int() }}) as iso_day_of_week,
+        cast({{ iso_date_part('week', 'date_day') }} as {{ dbt.type_int() }}) as iso_week_of_year,
+        cast({{ iso_date_part('isoyear', 'date_day') }} as {{ dbt.type_int() }}) as iso_year,
+        cast({{ iso_date_part('doy', 'date_day') }} as {{ dbt.type_int() }}) as day_of_year
     from days
 ),
 

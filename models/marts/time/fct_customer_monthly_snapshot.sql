@@ -6,13 +6,12 @@
 -- rebuilt when its state or the previous month's (which it carries) was.
 {{ config(
     materialized='incremental',
-    unique_key='month_start',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}
         delete from {{ this }}
         where month_start not in (select month_start from {{ ref('int_calendar__evaluation_dates') }})
     {% endif %}",
+    **replace_by_key('month_start')
 ) }}
 
 with
