@@ -17,3 +17,7 @@
 {% macro default__key_number(key) -%}
     cast(cast('x' || lpad(substr({{ key }}, 1, 15), 16, '0') as bit(64)) as bigint)
 {%- endmacro %}
+
+{% macro spark__key_number(key) -%}
+    cast(conv(substr({{ key }}, 1, 15), 16, 10) as bigint)
+{%- endmacro %}

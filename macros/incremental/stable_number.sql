@@ -17,3 +17,10 @@
         substr(md5({{ expression }}), {{ byte * 2 + 1 }}, 2){{ ' || ' if not loop.last }}
     {%- endfor %} as bit(64)) >> 1) as bigint)
 {%- endmacro %}
+
+{#- Spark: the same eight bytes read as an unsigned number by conv(), halved. -#}
+{% macro spark__stable_number(expression) -%}
+    cast(floor(cast(conv({% for byte in range(7, -1, -1) -%}
+        substr(md5({{ expression }}), {{ byte * 2 + 1 }}, 2){{ ' || ' if not loop.last }}
+    {%- endfor %}, 16, 10) as decimal(20, 0)) / 2) as bigint)
+{%- endmacro %}

@@ -27,3 +27,11 @@
         {{ exceptions.column_type_missing(column_names=missing) }}
     {%- endif -%}
 {% endmacro %}
+
+{#- Casts with a declared type (unit test fixtures cast their values to the columns' declared
+    types) in Spark's names; otherwise dbt-spark's own safe_cast. -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- set spark_name = spark_type(type) -%}
+    {%- set field_clean = field.strip('"').strip("'") if (cast_from_string_unsupported_for(spark_name) and field is string) else field -%}
+    cast({{ field_clean }} as {{ spark_name }})
+{%- endmacro %}
