@@ -103,9 +103,10 @@ final as (
         rfm_segment,
         count(case when was_contacted then 1 end) as contacted_customers,
         count(case when has_responded then 1 end) as responding_customers,
-        avg(case when was_contacted then spend end) as contacted_mean_spend,
-        avg(case when has_responded then spend end) as responder_mean_spend,
-        avg(case when not was_contacted then spend end) as control_mean_spend
+        -- means in double precision on every database (DuckDB's avg of a decimal is one already)
+        avg(case when was_contacted then cast(spend as {{ type_double() }}) end) as contacted_mean_spend,
+        avg(case when has_responded then cast(spend as {{ type_double() }}) end) as responder_mean_spend,
+        avg(case when not was_contacted then cast(spend as {{ type_double() }}) end) as control_mean_spend
     from campaign_spend
     group by
         campaign_id,
