@@ -32,8 +32,8 @@
         union all
     {% endfor %}
     select
-        null as column_name,
-        null as value_after_as_of_date,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as value_after_as_of_date,
         0 as offending_rows
     from as_of
     where false
