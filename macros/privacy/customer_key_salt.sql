@@ -8,8 +8,8 @@
     The salt is never written into SQL, where target/, the manifest and the docs site would
     show it: the connection carries it and the SQL reads it from there.
     - DuckDB: profiles.yml sets the session variable crm_key_salt on every connection.
-    - PostgreSQL: the session setting crm.key_salt, from PGOPTIONS="-c crm.key_salt=..." (the
-      Makefile sets it from the same variable). Unset, the build fails rather than build
+    - PostgreSQL: the session setting crm.key_salt, from PGOPTIONS="-c crm.key_salt=..."
+      (scripts/with_postgres.sh sets it from the same variable). Unset, the build fails rather than build
       unsalted keys by mistake.
     Changing the salt changes every key: rebuild with --full-refresh.
 -#}
