@@ -17,6 +17,8 @@ import os
 import sys
 from dataclasses import dataclass
 
+from .postgres import connect
+
 READABLE = ("marts",)
 REFUSED = ("raw", "staging", "intermediate", "snapshots", "restricted", "test_failures")
 
@@ -27,16 +29,6 @@ class Attempt:
     table: str
     allowed: bool
     error: str
-
-
-def _connect(user: str, password: str):  # a psycopg2 connection
-    import psycopg2  # only this check needs it
-
-    connection = psycopg2.connect(
-        host=os.environ.get("CRM_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CRM_PG_PORT", "54329")),
-        user=user, password=password, dbname=os.environ.get("CRM_PG_DATABASE", "crm"))
-    connection.autocommit = True
-    return connection
 
 
 def relations(owner, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -71,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="", help="when this check runs, for the output")
     args = parser.parse_args(argv)
     role = os.environ.get("CRM_ANALYST_ROLE", "crm_analyst")
-    owner = _connect(os.environ.get("CRM_PG_USER", "crm_owner"), os.environ.get("CRM_PG_PASSWORD", ""))
-    analyst = _connect(role, os.environ.get("CRM_ANALYST_PASSWORD", ""))
+    owner = connect()
+    analyst = connect(role, os.environ.get("CRM_ANALYST_PASSWORD", ""))
     surprises: list[str] = []
     label = f" ({args.label})" if args.label else ""
     for schema in (*READABLE, *REFUSED):

@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 import duckdb
 
+from .postgres import connect
+
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN")
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 TEXT_TYPES = ("VARCHAR",)
@@ -148,12 +150,7 @@ def disabled_models(manifest: Path) -> frozenset[str]:
 
 
 def postgres_query() -> Query:
-    import psycopg2  # only this check needs it
-
-    postgres = psycopg2.connect(
-        host=os.environ.get("CRM_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CRM_PG_PORT", "54329")),
-        user=os.environ.get("CRM_PG_USER", "crm_owner"), password=os.environ.get("CRM_PG_PASSWORD", ""),
-        dbname=os.environ.get("CRM_PG_DATABASE", "crm"))
+    postgres = connect()
 
     def query(sql: str) -> list[tuple[Any, ...]]:
         with postgres.cursor() as cursor:
