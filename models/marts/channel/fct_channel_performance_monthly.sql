@@ -16,11 +16,7 @@ by_channel as (
     select
         channel_code,
         month_start,
-        sum(recognized_net_revenue) as net_revenue,
-        sum(recognized_margin) as gross_margin,
-        count(*) as purchases,
-        count(distinct customer_key) as customers,
-        count(case when is_first_purchase then 1 end) as new_customers
+        {{ purchase_measures(customers_as='customers') }}
     from purchases
     group by
         channel_code,

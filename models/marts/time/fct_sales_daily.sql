@@ -22,11 +22,7 @@ purchases as (
 daily as (
     select
         ordered_on,
-        sum(recognized_net_revenue) as net_revenue,
-        sum(recognized_margin) as gross_margin,
-        count(*) as purchases,
-        count(distinct customer_key) as active_customers,
-        count(case when is_first_purchase then 1 end) as new_customers
+        {{ purchase_measures() }}
     from purchases
     group by ordered_on
 ),
@@ -34,11 +30,7 @@ daily as (
 filled as (
     select
         days.date_day,
-        coalesce(daily.net_revenue, 0) as net_revenue,
-        coalesce(daily.gross_margin, 0) as gross_margin,
-        coalesce(daily.purchases, 0) as purchases,
-        coalesce(daily.active_customers, 0) as active_customers,
-        coalesce(daily.new_customers, 0) as new_customers
+        {{ zero_filled('daily', purchase_measure_names()) }}
     from days
     left join daily
         on days.date_day = daily.ordered_on

@@ -25,11 +25,7 @@ purchases as (
 monthly as (
     select
         month_start,
-        sum(recognized_net_revenue) as net_revenue,
-        sum(recognized_margin) as gross_margin,
-        count(*) as purchases,
-        count(distinct customer_key) as active_customers,
-        count(case when is_first_purchase then 1 end) as new_customers
+        {{ purchase_measures() }}
     from purchases
     group by month_start
 ),
@@ -40,11 +36,7 @@ filled as (
         months.month_end,
         months.days_in_month,
         months.month_end = cast({{ dbt.last_day('months.month_start', 'month') }} as date) as is_complete_month,
-        coalesce(monthly.net_revenue, 0) as net_revenue,
-        coalesce(monthly.gross_margin, 0) as gross_margin,
-        coalesce(monthly.purchases, 0) as purchases,
-        coalesce(monthly.active_customers, 0) as active_customers,
-        coalesce(monthly.new_customers, 0) as new_customers
+        {{ zero_filled('monthly', purchase_measure_names()) }}
     from months
     left join monthly
         on months.month_start = monthly.month_start
