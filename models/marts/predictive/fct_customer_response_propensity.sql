@@ -15,23 +15,8 @@ scores as (
     where target = 'response' and sample_set = 'score'
 ),
 
-production_choice as (
-    select model_name
-    from {{ ref('fct_predictive_model_performance') }}
-    where target = 'response' and is_production_origin and is_chosen
-),
-
--- The model fct_predictive_model_performance keeps at as_of_date; without an out-of-time test
--- there (a short history), the logistic regression.
 kept_model as (
-    select
-        coalesce(
-            (select production_choice.model_name from production_choice),
-            (
-                select min(scores.model_name) from scores
-                where scores.algorithm = 'logistic_regression'
-            )
-        ) as model_name
+    select {{ kept_model_name('response', 'scores') }} as model_name
 ),
 
 features as (
