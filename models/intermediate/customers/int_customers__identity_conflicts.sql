@@ -1,7 +1,3 @@
--- Identity keys (normalised email or phone) that two or more CRM customers claim. They are
--- not used for matching web accounts (int_customers__identity_map): a web account with such
--- a key cannot be told to belong to one of them. A warn-level test lists them for the data
--- owners to resolve in the CRM.
 with
 
 crm_customers as (

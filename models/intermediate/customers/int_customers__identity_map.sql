@@ -1,16 +1,4 @@
--- Every source identity (CRM customer, web-shop account) mapped to one unified customer.
---
--- Matching rule, in order:
---   1. a CRM customer is its own master record;
---   2. a web account matches the CRM customer with the same normalised email;
---   3. failing that, the CRM customer with the same normalised phone (E.164);
---   4. web accounts that match no CRM customer are matched with each other, by email, then
---      phone; each group is one web-only shopper, keyed by its lowest web_account_id.
--- An email or phone that two CRM customers share is ambiguous: it is not used for
--- matching (the web account stays apart rather than joining one of them at random) and is
--- listed in int_customers__identity_conflicts. Among web accounts, the lowest id leads a
--- group, so the result never depends on row order. Internal test accounts are kept here, flagged (a web
--- account inherits the flag of the CRM account it matches); the unified model drops them.
+-- The matching rules and their order: doc block int_customers__identity_map (_int_customers__docs.md).
 
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}

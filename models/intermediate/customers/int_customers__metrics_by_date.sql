@@ -4,12 +4,6 @@
 -- change at the first evaluation date it has left the window by. Running sums over a
 -- customer's changes give the state after each change; each state then holds for every
 -- evaluation date until the next change. Only the changes are sorted, not customer x date.
-
---
--- Incremental by evaluation date: every date carries the fingerprint of what its rows are built
--- from (every change on or before it, and the model's code and var); a run rebuilds only the
--- dates whose fingerprint moved or that are new, and drops the dates that are no longer
--- evaluation dates (an earlier as_of_date). How and why: doc block incremental_state_by_date.
 {{ config(
     materialized='incremental',
     on_schema_change='fail',

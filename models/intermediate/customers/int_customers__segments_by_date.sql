@@ -1,7 +1,3 @@
--- Incremental by evaluation date, as int_customers__metrics_by_date (doc block
--- incremental_state_by_date): a date is rebuilt when its metrics were, or when this model's code,
--- vars or the rfm_segments seed changed. Scores rank customers within a date, so a date is
--- always rebuilt whole.
 -- depends_on: {{ ref('int_calendar__evaluation_dates') }} (read by the pre-hook only)
 {{ config(
     materialized='incremental',

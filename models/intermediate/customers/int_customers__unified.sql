@@ -1,9 +1,3 @@
--- One row per real customer: the CRM master and web-shop accounts resolved into one
--- (matching rule in int_customers__identity_map). Internal test accounts are excluded.
---
--- Survivorship: the CRM master wins every attribute it holds (names, demographics,
--- geography, type); web accounts fill what it lacks (email, phone, country) from the
--- earliest registered account; signed_up_on is the earliest date either source knows.
 with
 
 identities as (

@@ -1,11 +1,3 @@
--- One row per customer and customer year (year 0 = the 365 days from the first purchase,
--- year 1 the next 365, ...) up to as_of_date: net revenue, gross margin, direct service
--- cost (tickets x var service_cost_per_ticket) and the contribution they leave.
--- The lifetime-value model discounts these contributions. A customer year with tickets but
--- no purchase has a row with zero revenue, so its service cost is charged where it fell;
--- a year with neither has no row. Tickets before the first purchase are pre-sales service,
--- not part of the customer's lifetime value.
-
 -- A table: the lifetime-value mart and its tests read it (as a view, each re-ran it).
 {{ config(materialized='table') }}
 

@@ -1,6 +1,3 @@
--- The campaigns known on as_of_date: those that had started by then. A campaign still
--- running on that date has no end date yet (its planned end lies in the future). Budgets,
--- kept in USD by the CRM, are converted to the reporting currency at the start date's rate.
 with
 
 campaigns as (

@@ -1,5 +1,3 @@
--- The order lines known on as_of_date: every valid line of an order in int_orders__as_of,
--- whatever the order's status (returned and cancelled lines feed the return rates).
 with
 
 lines as (

@@ -1,7 +1,3 @@
--- One row per valid order of a real customer, with line totals in the reporting currency
--- and the order's place in the customer's purchase history. A purchase is a completed
--- order with at least one valid line; other orders carry no purchase number.
-
 -- A table: its numbering windows run over every order once, not once per reader.
 {{ config(materialized='table') }}
 

@@ -1,7 +1,3 @@
--- The one definition of "a purchase, as of today" that every customer, time and channel
--- model counts from: orders of int_orders__as_of that are purchases (completed, with at
--- least one valid line: is_purchase in int_orders__enriched).
-
 -- A table: several models read it (as a view, PostgreSQL re-ran its joins row by row).
 {{ config(materialized='table') }}
 

@@ -1,13 +1,6 @@
--- One row per customer and evaluation date T (as_of_date, and for a sample of customers at
--- scale the month ends of the last var propensity_history_months months): the customer's
--- behaviour known on T, as numbers a model can learn from, and the churn label of T once it can
--- be observed.
---
--- Every feature counts only what is dated on or before T: purchase state comes from
--- int_customers__segments_by_date (built the same way), and the other counts are running sums
--- of dated events, each event entering the sums at the first evaluation date on or after its
--- date. Tickets count from their opening, their scores from their closing, touches from the
--- touch, responses from the response, so nothing known later reaches T.
+-- Built as running sums of dated events, each entering the sums at the first evaluation date on
+-- or after its date (as int_customers__metrics_by_date builds the purchase state), so nothing
+-- dated after T reaches T.
 
 -- A table: the propensity models read it many times, and it is the biggest predictive input.
 {{ config(materialized='table') }}

@@ -1,13 +1,5 @@
--- One row per origin and customer who had bought by it: the buy-till-you-die summary of the
--- customer's purchases up to the origin (x, t_x, T and the mean margin of repeat purchases) and,
--- at the back-test origins, what they bought in the holdout after it. The purchases are those of
--- int_orders__purchases (the one definition of a purchase), one per order: two orders on one
--- day are two purchases, as everywhere else in the warehouse.
---
--- Origin 0 is as_of_date: the models fitted there score every customer. Origins 1..n are the
--- back-test: holdout j ends (j - 1) x var propensity_backtest_spacing_months months before
--- as_of_date and starts var btyd_holdout_months months before its end, at the origin. Every
--- holdout ends on or before as_of_date, and the calibration reads nothing after its origin.
+-- One purchase per order, as everywhere else in the warehouse: two orders on one day are two
+-- purchases.
 
 -- A table: the fitting model reads it once per origin and its tests read it.
 {{ config(materialized='table') }}

@@ -1,12 +1,5 @@
--- One row per behaviour cluster at as_of_date: its size and the mean of each behaviour feature
--- (as the customers see it, from int_customers__features_by_date, and standardised, from
--- int_predictive__clusters), its share of revenue and margin, and a plain-language label.
---
--- The label rule: a feature is a trait of the cluster when the cluster's mean standardised value
--- is at least var cluster_trait_min_z standard deviations from the whole base's (above: the
--- feature's high word, below: its low word, e.g. recency above = 'lapsed'); the label joins the
--- var cluster_label_traits strongest traits, strongest first (ties: the order of the list
--- below), and is 'typical' when no feature is that far from the base.
+-- The label rule: doc block cluster_label. Ties between equally strong traits go by the order of
+-- the list below (feature_order), so the label never depends on the order rows arrive in.
 {{ config(enabled=target.type == 'duckdb') }}
 
 {%- set traits = [

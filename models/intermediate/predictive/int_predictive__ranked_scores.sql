@@ -1,7 +1,3 @@
--- Every prediction of int_predictive__propensity_scores with its decile among the predictions of
--- the same model, origin and sample set: decile 1 holds the tenth with the highest probabilities.
--- The one definition of a decile that the lift, calibration, cutoff and propensity marts read.
-
 -- Deciles: ten bands, by definition.
 {%- set deciles = 10 %}
 

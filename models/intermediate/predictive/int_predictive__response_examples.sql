@@ -1,8 +1,3 @@
--- One row per campaign touch: the touched customer's features at the last month end before
--- the touch's month (so nothing from the touch's own month, the touch included, is a feature),
--- and the label: did the customer respond within var response_window_days days of the touch.
--- The label is null until that window has closed by as_of_date.
-
 with
 
 as_of as (

@@ -1,6 +1,3 @@
--- The opportunities known on as_of_date: those opened on or before it. Their stage on that
--- date comes from int_opportunities__stage_history, which stops at as_of_date too. Amounts,
--- kept in USD by the CRM, are converted to the reporting currency at the opening day's rate.
 with
 
 opportunities as (

@@ -1,7 +1,3 @@
--- The service tickets known on as_of_date: valid tickets opened on or before it, of real
--- customers (internal test accounts dropped; a ticket whose customer id matches no CRM
--- customer stays, with no customer key), in the state they had on that date. A ticket
--- closed later is still open here, and its scores, given at closing, are not known yet.
 with
 
 tickets as (

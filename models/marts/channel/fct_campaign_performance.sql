@@ -1,6 +1,3 @@
--- One row per campaign: reach, response, attributed and influenced revenue, return on budget
--- and uplift, up to as_of_date. Definitions: doc block fct_campaign_performance
--- (models/marts/channel/_channel__docs.md).
 with
 
 campaigns as (

@@ -1,10 +1,3 @@
--- One row per sales opportunity opened up to as_of_date: where it came from, where it is,
--- which funnel stages it reached and what it is worth.
---
--- Reached a stage: the opportunity entered it or any later open stage, so a skipped stage
--- counts as passed and the funnel never widens. A won opportunity has passed every open
--- stage; a lost one only those it entered before losing. A re-opened opportunity counts
--- once per stage and ends as its last stage says.
 {%- set open_stages = ['prospecting', 'qualification', 'proposal', 'negotiation'] %}
 
 with

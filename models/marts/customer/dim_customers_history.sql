@@ -1,7 +1,3 @@
--- Versions of each customer's changing attributes: those the history builds recorded in
--- snap_customer_state up to as_of_date, and, when this build records no history (a past-date
--- or what-if build) and its state differs from the last recorded version, that state as an
--- unrecorded current version. So the current version always matches dim_customers.
 with
 
 as_of as (

@@ -1,6 +1,3 @@
--- One row per customer with at least one purchase: historical, discounted and predicted
--- lifetime value in the reporting currency. Formulas, symbols and the textbook check: doc
--- block fct_customer_lifetime_value (models/marts/customer/_customer__docs.md).
 with
 
 yearly_value as (

@@ -1,8 +1,3 @@
--- One row per customer with at least one purchase: recency, frequency and monetary value
--- over the last var rfm_window_days days up to as_of_date, their 1-5 scores (recency and
--- monetary by quantile, ties sharing a score: macro quantile_score; frequency by the fixed
--- breaks of var rfm_frequency_breaks: macro threshold_score) and the named segment from the
--- seed rfm_segments.
 with
 
 current_state as (

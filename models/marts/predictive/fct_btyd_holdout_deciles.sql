@@ -1,7 +1,3 @@
--- One row per back-test fit, purchase model and decile of predicted holdout purchases (1 = the
--- tenth expected to buy most): purchases and margin predicted against those that came, and the
--- share of all holdout purchases that the top deciles hold (gains). How to read it: doc block
--- fct_btyd_holdout_deciles.
 {{ config(enabled=target.type == 'duckdb') }}
 
 with

@@ -1,8 +1,3 @@
--- One row per fit (cut date), model and measure: the fitted parameters of the buy-till-you-die
--- models and, for the back-test fits, how their predictions for the holdout compare with what
--- the customers then bought, beside a naive benchmark (naive_rate: each customer keeps their past
--- repeat-purchase rate and their own mean repeat margin). Measures and how to read them: doc
--- block fct_btyd_model_fit.
 {{ config(enabled=target.type == 'duckdb') }}
 
 with

@@ -1,12 +1,3 @@
--- One row per score cutoff: offer the retention offer to the active customers in churn deciles
--- 1 to cutoff_decile (the highest churn probabilities first) and see what it is expected to
--- cost and save. The offer's cost per customer and the share of would-be churners it keeps are
--- vars (retention_offer_cost, retention_offer_save_share).
---
---   expected churners caught = sum of the targeted customers' churn probabilities
---   margin saved             = save share x sum of (churn probability x mean yearly contribution)
---   offer cost               = customers targeted x offer cost
---   net benefit              = margin saved - offer cost
 with
 
 customers as (

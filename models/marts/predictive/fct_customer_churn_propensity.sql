@@ -1,6 +1,3 @@
--- One row per active customer (a buyer, not churned) at as_of_date: the probability that they
--- buy nothing in the next var churn_after_days days (and so churn), from the model kept at
--- as_of_date, with its decile and the yearly contribution at stake.
 with
 
 scores as (

@@ -1,6 +1,3 @@
--- One row per customer who has bought by as_of_date: their behaviour cluster and its label
--- (int_predictive__clusters, int_predictive__cluster_profiles), beside their rule-based RFM
--- segment, so a list for a campaign can be cut by either.
 {{ config(enabled=target.type == 'duckdb') }}
 
 with

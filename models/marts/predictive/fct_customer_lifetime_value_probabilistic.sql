@@ -1,8 +1,3 @@
--- One row per customer who has bought by as_of_date: the buy-till-you-die lifetime value. The
--- purchase model chosen by var btyd_purchase_model gives P(alive) and expected purchases; the
--- Gamma-Gamma model the expected margin per purchase; their product the expected margin, which
--- discounted is the probabilistic LTV. Beside it, for comparison, the rule-based predicted
--- future value of fct_customer_lifetime_value. Method and limits: doc block btyd_models.
 {{ config(enabled=target.type == 'duckdb') }}
 
 {%- if var('btyd_purchase_model') not in ['bg_nbd', 'mbg_nbd'] %}

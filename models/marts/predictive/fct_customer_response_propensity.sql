@@ -1,6 +1,3 @@
--- One row per customer known at as_of_date: the probability that they respond (within var
--- response_window_days days) when a campaign touches them, from the model kept at as_of_date,
--- with its decile and their campaign history.
 with
 
 scores as (

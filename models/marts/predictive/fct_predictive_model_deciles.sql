@@ -1,6 +1,3 @@
--- One row per model, origin date and decile of its out-of-time test predictions (decile 1 = the
--- highest probabilities): the lift and gains table and the calibration (mean predicted
--- probability against the observed rate) of each model at each back-test origin.
 with
 
 test_predictions as (

@@ -1,6 +1,3 @@
--- One row per model and origin date: how well the model, fitted on what was known at its cut
--- date, ranked the out-of-time test examples (AUC, top-decile lift, calibration), and which of
--- the target's algorithms is kept at that origin, and why.
 with
 
 test_predictions as (

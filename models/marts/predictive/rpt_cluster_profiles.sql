@@ -1,6 +1,3 @@
--- One row per behaviour cluster at as_of_date: size, shares of customers, revenue and margin,
--- the mean of each behaviour feature, its label (int_predictive__cluster_profiles: the rule is
--- there) and the RFM segment most of its customers are in.
 {{ config(enabled=target.type == 'duckdb') }}
 
 with

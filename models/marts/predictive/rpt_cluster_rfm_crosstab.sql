@@ -1,6 +1,3 @@
--- One row per behaviour cluster and RFM segment that share customers at as_of_date: how the
--- data-driven clusters and the rule-based segments overlap. A cluster spread over many segments
--- sees something the RFM rules do not, and the other way round.
 {{ config(enabled=target.type == 'duckdb') }}
 
 with

@@ -1,7 +1,3 @@
--- One row per product: the catalogue with its category hierarchy flattened (category and
--- department), brand, list price and unit cost (USD, as the catalogue keeps them), unit
--- margin, price band (seed price_bands), launch and discontinue dates, and whether it is
--- on sale on as_of_date (int_products__as_of: the catalogue known on that date).
 with
 
 products as (

@@ -1,8 +1,3 @@
--- Detail fact: the order lines known on as_of_date (int_order_lines__as_of), with the keys of
--- every dimension. The daily and monthly product facts roll up from here.
---
--- Incremental, and equal to a full refresh after any change to the source: how a run finds
--- what to delete and reload is in the doc block fct_order_lines (_product__docs.md).
 {{ config(
     materialized='incremental',
     on_schema_change='fail',

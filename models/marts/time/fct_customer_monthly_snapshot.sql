@@ -1,9 +1,3 @@
--- Periodic snapshot, one row per customer and month: the customer's RFM segment, value
--- tier and lifecycle stage at the month's end (for as_of_date's month: at as_of_date).
--- Months start with the first month-end after sign-up.
---
--- Incremental by month, as the state it reads (doc block incremental_state_by_date): a month is
--- rebuilt when its state or the previous month's (which it carries) was.
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
