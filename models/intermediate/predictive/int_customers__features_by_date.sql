@@ -5,6 +5,15 @@
 -- A table: the propensity models read it many times, and it is the biggest predictive input.
 {{ config(materialized='table') }}
 
+{#- The running sums, in one order for every step: each event arm sets the ones it changes
+    (macro event_columns, 0 for the rest), then they are summed by date and run over time. -#}
+{%- set event_sums = [
+    'online_purchases', 'revenue', 'discounted_revenue', 'categories_bought',
+    'recent_tickets', 'recent_complaints', 'complaints', 'poorly_served_tickets',
+    'satisfaction_scores', 'satisfaction_score_sum', 'expectation_scores', 'expectation_score_sum',
+    'touches', 'recent_touches', 'responses',
+] %}
+
 with
 
 as_of as (
@@ -62,21 +71,9 @@ purchase_events as (
     select
         purchases.customer_key,
         purchases.ordered_on as event_on,
-        case when online_channels.channel_code is not null then 1 else 0 end as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {
+            'online_purchases': "case when online_channels.channel_code is not null then 1 else 0 end",
+        }) }}
     from {{ ref('int_orders__purchases') }} as purchases
     left join online_channels
         on purchases.channel_code = online_channels.channel_code
@@ -98,21 +95,10 @@ line_events as (
     select
         customer_key,
         ordered_on as event_on,
-        0 as online_purchases,
-        sum(recognized_net_revenue) as revenue,
-        sum(case when is_discounted then recognized_net_revenue else 0 end) as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {
+            'revenue': "sum(recognized_net_revenue)",
+            'discounted_revenue': "sum(case when is_discounted then recognized_net_revenue else 0 end)",
+        }) }}
     from purchase_lines
     group by
         customer_key,
@@ -124,21 +110,7 @@ category_events as (
     select
         customer_key,
         min(ordered_on) as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        1 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {'categories_bought': "1"}) }}
     from purchase_lines
     group by
         customer_key,
@@ -163,41 +135,15 @@ ticket_events as (
     select
         customer_key,
         opened_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        1 as recent_tickets,
-        is_complaint as recent_complaints,
-        is_complaint as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {
+            'recent_tickets': "1", 'recent_complaints': "is_complaint", 'complaints': "is_complaint",
+        }) }}
     from tickets
     union all
     select
         tickets.customer_key,
         tickets.leaves_window_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        -1 as recent_tickets,
-        -tickets.is_complaint as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {'recent_tickets': "-1", 'recent_complaints': "-tickets.is_complaint"}) }}
     from tickets
     cross join as_of
     where tickets.leaves_window_on <= as_of.as_of_date
@@ -206,22 +152,14 @@ ticket_events as (
     select
         customer_key,
         closed_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        case when satisfaction_score <= {{ var('poor_service_max_satisfaction') }} then 1 else 0 end
-            as poorly_served_tickets,
-        case when satisfaction_score is not null then 1 else 0 end as satisfaction_scores,
-        coalesce(satisfaction_score, 0) as satisfaction_score_sum,
-        case when expectation_score is not null then 1 else 0 end as expectation_scores,
-        coalesce(expectation_score, 0) as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {
+            'poorly_served_tickets':
+                "case when satisfaction_score <= " ~ var('poor_service_max_satisfaction') ~ " then 1 else 0 end",
+            'satisfaction_scores': "case when satisfaction_score is not null then 1 else 0 end",
+            'satisfaction_score_sum': "coalesce(satisfaction_score, 0)",
+            'expectation_scores': "case when expectation_score is not null then 1 else 0 end",
+            'expectation_score_sum': "coalesce(expectation_score, 0)",
+        }) }}
     from tickets
     where closed_on is not null
 ),
@@ -240,41 +178,13 @@ touch_events as (
     select
         customer_key,
         touched_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        1 as touches,
-        1 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {'touches': "1", 'recent_touches': "1"}) }}
     from touches
     union all
     select
         touches.customer_key,
         touches.leaves_window_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        -1 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {'recent_touches': "-1"}) }}
     from touches
     cross join as_of
     where touches.leaves_window_on <= as_of.as_of_date
@@ -283,21 +193,7 @@ touch_events as (
     select
         customer_key,
         responded_on as event_on,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        1 as responses
+        {{ event_columns(event_sums, {'responses': "1"}) }}
     from touches
     where responded_on is not null
 ),
@@ -328,21 +224,7 @@ event_changes as (
             else as_of.as_of_date
         end as evaluation_date,
         1 as is_event,
-        events.online_purchases,
-        events.revenue,
-        events.discounted_revenue,
-        events.categories_bought,
-        events.recent_tickets,
-        events.recent_complaints,
-        events.complaints,
-        events.poorly_served_tickets,
-        events.satisfaction_scores,
-        events.satisfaction_score_sum,
-        events.expectation_scores,
-        events.expectation_score_sum,
-        events.touches,
-        events.recent_touches,
-        events.responses
+        {{ each_column(event_sums, 'events.{c}') }}
     from events
     inner join customers
         on events.customer_key = customers.customer_key
@@ -355,21 +237,7 @@ grid_rows as (
         customer_number,
         evaluation_date,
         0 as is_event,
-        0 as online_purchases,
-        0 as revenue,
-        0 as discounted_revenue,
-        0 as categories_bought,
-        0 as recent_tickets,
-        0 as recent_complaints,
-        0 as complaints,
-        0 as poorly_served_tickets,
-        0 as satisfaction_scores,
-        0 as satisfaction_score_sum,
-        0 as expectation_scores,
-        0 as expectation_score_sum,
-        0 as touches,
-        0 as recent_touches,
-        0 as responses
+        {{ event_columns(event_sums, {}) }}
     from states
 ),
 
@@ -378,21 +246,7 @@ changes_by_date as (
         customer_number,
         evaluation_date,
         min(is_event) = 0 as is_feature_date,
-        sum(online_purchases) as online_purchases,
-        sum(revenue) as revenue,
-        sum(discounted_revenue) as discounted_revenue,
-        sum(categories_bought) as categories_bought,
-        sum(recent_tickets) as recent_tickets,
-        sum(recent_complaints) as recent_complaints,
-        sum(complaints) as complaints,
-        sum(poorly_served_tickets) as poorly_served_tickets,
-        sum(satisfaction_scores) as satisfaction_scores,
-        sum(satisfaction_score_sum) as satisfaction_score_sum,
-        sum(expectation_scores) as expectation_scores,
-        sum(expectation_score_sum) as expectation_score_sum,
-        sum(touches) as touches,
-        sum(recent_touches) as recent_touches,
-        sum(responses) as responses
+        {{ each_column(event_sums, 'sum({c}) as {c}') }}
     from (
         select * from event_changes
         union all
@@ -408,21 +262,7 @@ running_sums as (
         customer_number,
         evaluation_date,
         is_feature_date,
-        sum(online_purchases) over running as online_purchases,
-        sum(revenue) over running as revenue,
-        sum(discounted_revenue) over running as discounted_revenue,
-        sum(categories_bought) over running as categories_bought,
-        sum(recent_tickets) over running as recent_tickets,
-        sum(recent_complaints) over running as recent_complaints,
-        sum(complaints) over running as complaints,
-        sum(poorly_served_tickets) over running as poorly_served_tickets,
-        sum(satisfaction_scores) over running as satisfaction_scores,
-        sum(satisfaction_score_sum) over running as satisfaction_score_sum,
-        sum(expectation_scores) over running as expectation_scores,
-        sum(expectation_score_sum) over running as expectation_score_sum,
-        sum(touches) over running as touches,
-        sum(recent_touches) over running as recent_touches,
-        sum(responses) over running as responses
+        {{ each_column(event_sums, 'sum({c}) over running as {c}') }}
     from changes_by_date
     window running as (
         partition by customer_number
