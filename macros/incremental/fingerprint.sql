@@ -27,3 +27,24 @@
     {%- for name in names %}{% do values.append(name ~ '=' ~ (var(name) | tojson)) %}{% endfor -%}
     {{ return(local_md5(model.raw_code ~ (values | join(';')))[:7] | int(base=16)) }}
 {%- endmacro %}
+
+{#-
+    not_yet_built: in an incremental run, keeps the rows of `fingerprints` (a relation or CTE with
+    input_fingerprint per `date_column`) whose date this model has not built from the same
+    fingerprint: a new date, or one whose input changed. Placed right after `from <fingerprints>`;
+    renders nothing in a full build, which builds every date.
+-#}
+{% macro not_yet_built(fingerprints, date_column) -%}
+    {%- if is_incremental() %}
+    left join (
+        select distinct
+            {{ date_column }},
+            input_fingerprint
+        from {{ this }}
+    ) as built
+        on
+            {{ fingerprints }}.{{ date_column }} = built.{{ date_column }}
+            and {{ fingerprints }}.input_fingerprint = built.input_fingerprint
+    where built.{{ date_column }} is null
+    {%- endif %}
+{%- endmacro %}

@@ -151,18 +151,7 @@ evaluation_dates as (
         date_fingerprints.evaluation_date,
         date_fingerprints.input_fingerprint
     from date_fingerprints
-    {% if is_incremental() -%}
-    left join (
-        select distinct
-            evaluation_date,
-            input_fingerprint
-        from {{ this }}
-    ) as built
-        on
-            date_fingerprints.evaluation_date = built.evaluation_date
-            and date_fingerprints.input_fingerprint = built.input_fingerprint
-    where built.evaluation_date is null
-    {%- endif %}
+    {{ not_yet_built('date_fingerprints', 'evaluation_date') }}
 ),
 
 -- The state after each change, and the date of the customer's next change. Purchases are

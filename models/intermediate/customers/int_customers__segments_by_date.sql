@@ -54,18 +54,7 @@ dates_to_build as (
         date_fingerprints.evaluation_date,
         date_fingerprints.input_fingerprint
     from date_fingerprints
-    {% if is_incremental() -%}
-    left join (
-        select distinct
-            evaluation_date,
-            input_fingerprint
-        from {{ this }}
-    ) as built
-        on
-            date_fingerprints.evaluation_date = built.evaluation_date
-            and date_fingerprints.input_fingerprint = built.input_fingerprint
-    where built.evaluation_date is null
-    {%- endif %}
+    {{ not_yet_built('date_fingerprints', 'evaluation_date') }}
 ),
 
 metrics as (

@@ -46,18 +46,7 @@ months_to_build as (
         month_fingerprints.month_start,
         month_fingerprints.input_fingerprint
     from month_fingerprints
-    {% if is_incremental() -%}
-    left join (
-        select distinct
-            month_start,
-            input_fingerprint
-        from {{ this }}
-    ) as built
-        on
-            month_fingerprints.month_start = built.month_start
-            and month_fingerprints.input_fingerprint = built.input_fingerprint
-    where built.month_start is null
-    {%- endif %}
+    {{ not_yet_built('month_fingerprints', 'month_start') }}
 ),
 
 months_read as (
