@@ -5,9 +5,9 @@ columns, sources and snapshots, primary-key tests, contracts, access and lineage
 column a model or snapshot really has is declared (and nothing is declared that it does not
 have), source and snapshot columns are described, every model and snapshot belongs to a subject
 group with an owner and is tagged with its layer and subject, every mart's description opens
-with the business question it answers, the exposures list what their readers read, and a
-description written three times is a doc block. A new model that skips any of this fails here
-with its name.
+with the business question it answers, the exposures list what their readers read, a
+description written three times is a doc block, and a column name shared by two models has one
+description. A new model that skips any of this fails here with its name.
 """
 
 from __future__ import annotations
@@ -143,3 +143,33 @@ def test_a_description_written_three_times_is_a_doc_block() -> None:
     repeated = {text: places for text, places in seen.items() if len(places) >= 3}
     assert not repeated, "descriptions to move into a doc block:\n" + "\n".join(
         f"{text!r}: {', '.join(places)}" for text, places in repeated.items())
+
+
+# Column names that two models use for different things, each with the reason. Every other column
+# name that two or more models (or a model and the snapshot) share has one description: the doc
+# block column_<name> in models/_columns.md, reused with doc() wherever the name appears.
+DIFFERENT_MEANINGS_OF_A_NAME = {
+    "discount_amount": "in the order's currency in stg_crm__order_items and int_order_items__validated, in the "
+                       "reporting currency from int_order_items__enriched on (the line's price is unit_price, then "
+                       "unit_price_local beside the converted amounts; the discount kept one name)",
+    "lift": "association-rule lift of a pair of items in the affinity marts; a decile's outcome rate over the whole "
+            "test's in the model-evaluation marts (fct_predictive_model_deciles, fct_btyd_holdout_deciles)",
+}
+
+
+def test_a_column_name_shared_by_two_models_has_one_description(manifest: dict[str, Any]) -> None:
+    """One definition per concept: a column name that appears in two or more models (or a model and
+    the snapshot) is described the same way in all of them, by one doc block (models/_columns.md)
+    worded to be true in every model that has the column; the few names that mean different things
+    in different models are listed, with their reason, in DIFFERENT_MEANINGS_OF_A_NAME."""
+    wordings: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for node in project_nodes(manifest, "model") + project_nodes(manifest, "snapshot"):
+        for name, column in node["columns"].items():
+            wordings[name][column["description"].strip()].append(node["name"])
+    differing = {name: described for name, described in sorted(wordings.items())
+                 if len(described) > 1 and name not in DIFFERENT_MEANINGS_OF_A_NAME}
+    assert not differing, "column names described differently in two models (reuse one doc block):\n" + "\n".join(
+        f"{name}: " + "; ".join(f"{sorted(models)} say {text[:80]!r}" for text, models in described.items())
+        for name, described in differing.items())
+    needless = sorted(name for name in DIFFERENT_MEANINGS_OF_A_NAME if len(wordings.get(name, {})) < 2)
+    assert not needless, f"allowlisted names now described one way (drop them from the list): {needless}"
