@@ -23,10 +23,10 @@ DBT := $(BIN)/dbt
 # For tools that colour their output whatever it goes to (dbt-bouncer's log lines).
 NO_COLOURS := $(if $(filter true,$(DBT_USE_COLORS)),cat,perl -pe 's/\e\[[0-9;]*m//g')
 
-.PHONY: help install run test test-postgres test-spark spark-env lock-spark postgres postgres-compare build quality semantic docs report browser lint format evaluate pytest generate bench lock clean
+.PHONY: help install run test test-postgres test-spark spark-env lock-spark postgres postgres-compare build quality semantic docs report browser lint format evaluate pytest generate bench bench-engines lock clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -199,6 +199,14 @@ data/sf%/order_items.parquet: | $(BIN)/.installed
 
 bench: install data/sf$(SF)/order_items.parquet  ## time the build at scale SF (make bench SF=50): one table of figures
 	$(BIN)/python -m crm_warehouse.bench --scale $(SF) --data data/sf$(SF) $(BENCH_FLAGS)
+
+# The same build on DuckDB, PostgreSQL and Spark at scale SF, side by side (scripts/bench_engines.sh):
+# each engine loads the generated CSV extract with dbt seed, then dbt build, both timed; PostgreSQL
+# and Spark compare every mart with DuckDB. ENGINES picks some of them.
+ENGINES ?= duckdb postgres spark
+bench-engines: install $(if $(filter spark,$(ENGINES)),spark-env)  ## the build timed on DuckDB, PostgreSQL and Spark at scale SF
+	$(if $(filter postgres,$(ENGINES)),scripts/install_postgres.sh)
+	scripts/bench_engines.sh $(SF) $(ENGINES)
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-header -o requirements.lock

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INCREMENTAL_MODELS = {
     "fct_order_lines": "marts",
     "int_customers__metrics_by_date": "intermediate",
-    "int_customers__segments_by_date": "intermediate",
+    "int_customers__state_by_date": "intermediate",
     "fct_customer_monthly_snapshot": "marts",
 }
 CHANGED_AT = "2026-01-03 08:00:00"
@@ -125,7 +125,7 @@ def keep_incremental_result(database: Path, suffix: str) -> None:
 # Each state model and the column that says which date a row belongs to.
 STATE_MODELS = {
     "int_customers__metrics_by_date": "evaluation_date",
-    "int_customers__segments_by_date": "evaluation_date",
+    "int_customers__state_by_date": "evaluation_date",
     "fct_customer_monthly_snapshot": "month_start",
 }
 

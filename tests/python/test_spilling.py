@@ -20,7 +20,7 @@ import duckdb
 from crm_warehouse.generator import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = ["int_customers__metrics_by_date", "int_customers__segments_by_date"]
+MODELS = ["int_customers__metrics_by_date", "int_customers__state_by_date"]
 SMALL_MEMORY = "160MB"  # the two models need several times this at scale 10
 
 

@@ -41,7 +41,7 @@ campaign_customers as (
         states.customer_key,
         coalesce(states.rfm_segment, 'unscored') as rfm_segment
     from segment_dates
-    inner join {{ ref('int_customers__segments_by_date') }} as states
+    inner join {{ ref('int_customers__state_by_date') }} as states
         on segment_dates.segment_date = states.evaluation_date
 ),
 

@@ -34,7 +34,7 @@ feature_dates as (
 -- table grows with the customers, not with customers x months.
 states as (
     select segments.*
-    from {{ ref('int_customers__segments_by_date') }} as segments
+    from {{ ref('int_customers__state_by_date') }} as segments
     inner join feature_dates
         on segments.evaluation_date = feature_dates.evaluation_date
     cross join as_of

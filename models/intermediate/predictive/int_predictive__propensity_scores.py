@@ -78,7 +78,7 @@ LOG_SCALED: frozenset[str] = frozenset({
     "touches_to_date", "responses_to_date", "categories_bought",
 })
 FLAGS: tuple[str, ...] = ("is_buyer", "is_churned")
-# One-hot categories; lists as in int_customers__segments_by_date (a value outside them is all zeros).
+# One-hot categories; lists as in int_customers__state_by_date (a value outside them is all zeros).
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "lifecycle_stage": ("prospect", "new", "developing", "stable", "declining", "churned", "reactivated"),
     "value_tier": ("key", "major", "ordinary", "small"),

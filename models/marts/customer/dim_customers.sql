@@ -5,8 +5,7 @@ customers as (
 ),
 
 current_state as (
-    select * from {{ ref('int_customers__segments_by_date') }}
-    where evaluation_date = {{ as_of_date() }}
+    select * from {{ ref('int_customers__state_as_of') }}
 ),
 
 preferred_channels as (

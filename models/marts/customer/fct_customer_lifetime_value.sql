@@ -12,10 +12,8 @@ current_state as (
         is_churned,
         -- the customer year (macro customer_year) the day after as_of_date falls in
         {{ customer_year('first_purchase_on', dbt.dateadd('day', 1, 'evaluation_date')) }} as complete_years
-    from {{ ref('int_customers__segments_by_date') }}
-    where
-        evaluation_date = {{ as_of_date() }}
-        and purchases_to_date > 0
+    from {{ ref('int_customers__state_as_of') }}
+    where purchases_to_date > 0
 ),
 
 retention as (

@@ -1,10 +1,8 @@
 with
 
 current_state as (
-    select * from {{ ref('int_customers__segments_by_date') }}
-    where
-        evaluation_date = {{ as_of_date() }}
-        and purchases_to_date > 0
+    select * from {{ ref('int_customers__state_as_of') }}
+    where purchases_to_date > 0
 ),
 
 final as (

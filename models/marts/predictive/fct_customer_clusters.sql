@@ -22,8 +22,7 @@ segments as (
         customer_key,
         evaluation_date,
         rfm_segment
-    from {{ ref('int_customers__segments_by_date') }}
-    where evaluation_date = {{ as_of_date() }}
+    from {{ ref('int_customers__state_as_of') }}
 ),
 
 final as (

@@ -33,7 +33,7 @@ month_fingerprints as (
         select distinct
             evaluation_date,
             input_fingerprint
-        from {{ ref('int_customers__segments_by_date') }}
+        from {{ ref('int_customers__state_by_date') }}
     ) as state_dates
         on evaluation_dates.evaluation_date = state_dates.evaluation_date
 ),
@@ -68,7 +68,7 @@ states as (
         value_tier,
         lifecycle_stage,
         is_churned
-    from {{ ref('int_customers__segments_by_date') }}
+    from {{ ref('int_customers__state_by_date') }}
 ),
 
 states_by_month as (
