@@ -38,8 +38,10 @@ import pyarrow as pa
 
 from . import reference as ref
 from . import simulate
-from .simulate import REFERENCE_TABLES, TABLES, TRUTH_TABLES, ChunkSimulator, Counters, Reference, build_reference
-from .sinks import Encoded, encode, open_sink
+from .chunk import ChunkSimulator
+from .records import Counters
+from .simulate import REFERENCE_TABLES, TABLES, TRUTH_TABLES, Reference, build_reference
+from .sinks import Encoded, encode, encode_columns, open_sink
 
 DEFAULT_SEED = 42
 DEFAULT_CUSTOMERS = 2000
@@ -106,19 +108,25 @@ class ChunkRunner:
         self.sources, self.truth = sources, truth
 
     def __call__(self, chunk: int) -> ChunkOutput:
+        with _gc_paused():
+            # The chunk's records are freed as _run returns, before the collector is back on:
+            # its first collection would scan every one of them otherwise.
+            return self._run(chunk)
+
+    def _run(self, chunk: int) -> ChunkOutput:
         first = chunk * self.chunk_size
         size = min(self.chunk_size, self.total - first)
-        with _gc_paused():
-            simulated = ChunkSimulator(self.reference, self.seed, chunk, 10001 + first, size).run()
-            rows = simulated.numbered(self.ids.take_turn(chunk, simulated.used))
-            return ChunkOutput(
-                tables={table: encode(self.fmt, TABLES[table], table_rows)
-                        for table, table_rows in rows.items()} if self.sources else {},
-                row_counts={table: len(table_rows) for table, table_rows in rows.items()},
-                faults=simulated.faults,
-                truth={table: encode(self.fmt, TRUTH_TABLES[table], table_rows)
-                       for table, table_rows in simulated.truth.items()} if self.truth else {},
-            )
+        simulated = ChunkSimulator(self.reference, self.seed, chunk, 10001 + first, size).run()
+        before = self.ids.take_turn(chunk, simulated.used)
+        # Records are read into columns only for the tables encoded here.
+        return ChunkOutput(
+            tables={table: encode_columns(self.fmt, TABLES[table], values)
+                    for table, values in simulated.numbered(before).items()} if self.sources else {},
+            row_counts=simulated.sources.counts(),
+            faults=simulated.faults,
+            truth={table: encode_columns(self.fmt, TRUTH_TABLES[table], values)
+                   for table, values in simulated.numbered_truth(before).items()} if self.truth else {},
+        )
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 """Where generated tables go: CSV files (dbt seeds) or Parquet files (scale runs).
 
 Writing is split in two so that the costly half can run in the worker processes: ``encode``
-turns one chunk's rows into CSV text or an Arrow table (a pure function of the rows), and the
-sink's ``write`` appends that to the table's file, one chunk at a time, so memory stays bounded
-by the chunk size whatever the scale factor. Values arrive already as Python scalars; every
-column has a declared kind so that Parquet files keep one schema across chunks (a chunk whose
-column is all null would otherwise infer a different type).
+turns a table's rows into CSV text or an Arrow table (a pure function of the rows;
+``encode_columns`` does the same from values column by column, as a chunk's records are read
+out), and the sink's ``write`` appends that to the table's file, one chunk at a time, so memory
+stays bounded by the chunk size whatever the scale factor. Values arrive already as Python
+scalars; every column has a declared kind so that Parquet files keep one schema across chunks
+(a chunk whose column is all null would otherwise infer a different type).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ def _arrow_schema(columns: Columns) -> pa.Schema:
 
 def arrow_table(columns: Columns, rows: Sequence[Row]) -> pa.Table:
     """The rows as an Arrow table of the declared column types (one chunk per column)."""
-    values = list(zip(*rows)) if rows else [()] * len(columns)
+    return arrow_table_of_columns(columns, list(zip(*rows)) if rows else [()] * len(columns))
+
+
+def arrow_table_of_columns(columns: Columns, values: Sequence[Sequence[object]]) -> pa.Table:
+    """An Arrow table of the declared column types from its values column by column."""
     arrays = [pa.array(column, type=_ARROW_TYPES[kind]) for column, (_, kind) in zip(values, columns)]
     return pa.Table.from_arrays(arrays, schema=_arrow_schema(columns))
 
@@ -63,6 +68,13 @@ ENCODERS = {"csv": csv_text, "parquet": arrow_table}
 
 def encode(fmt: str, columns: Columns, rows: Sequence[Row]) -> Encoded:
     return ENCODERS[fmt](columns, rows)
+
+
+def encode_columns(fmt: str, columns: Columns, values: Sequence[Sequence[object]]) -> Encoded:
+    """``encode`` of values given column by column: Arrow takes them as they are, CSV zipped into rows."""
+    if fmt == "parquet":
+        return arrow_table_of_columns(columns, values)
+    return csv_text(columns, list(zip(*values)))
 
 
 class CsvSink:

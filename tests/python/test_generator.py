@@ -1,7 +1,8 @@
 """The generator is deterministic, the committed seeds are its output, and Parquet matches CSV.
 
-Worker processes (--jobs) write the same bytes as one process, and the fast draws the simulation
-uses consume the random stream exactly as the numpy Generator methods they stand for.
+Worker processes (--jobs) write the same bytes as one process, the fast draws the simulation
+uses consume the random stream exactly as the numpy Generator methods they stand for, and the
+named records hold every table's declared columns.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import io
 import json
 from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crm_warehouse.generator import generate, simulate
+from crm_warehouse.generator import generate, records, simulate
 from crm_warehouse.generator import reference as ref
 from crm_warehouse.generator.draws import Draws, cdf
+from crm_warehouse.generator.faults import FaultPlanter
 from crm_warehouse.generator.generate import Progress, main
 from crm_warehouse.generator.simulate import TABLES
+from crm_warehouse.generator.sinks import encode, encode_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds" / "crm"
@@ -276,3 +281,52 @@ def test_updated_at_has_a_random_stream_of_its_own(tmp_path: Path, monkeypatch: 
             continue
         assert [{**row, "updated_at": ""} for row in first] == [{**row, "updated_at": ""} for row in second], table
         assert [row["updated_at"] for row in first] != [row["updated_at"] for row in second], table
+
+
+# -- named records: one per table, read into columns only for the sinks ----------------------
+
+def test_every_table_has_a_record_of_its_columns() -> None:
+    """Records hold the declared columns in order: the sinks read them field by field."""
+    for tables, declared in ((records.SourceRecords, TABLES), (records.TruthRecords, simulate.TRUTH_TABLES)):
+        expected = [table for table in declared if table not in simulate.REFERENCE_TABLES]
+        assert list(records.record_types(tables)) == expected
+        for table, record_type in records.record_types(tables).items():
+            assert [f.name for f in fields(record_type)] == [name for name, _ in declared[table]], table
+            assert not hasattr(record_type(*range(len(fields(record_type)))), "__dict__"), "records are slotted"
+            for column, counter in record_type.NUMBERED:
+                assert column in {f.name for f in fields(record_type)} and hasattr(records.Counters, counter)
+
+
+def test_numbering_shifts_chunk_local_ids_and_leaves_the_records() -> None:
+    account = records.WebAccount(3, records.IdText("ann.w", 3, "@example.com"), None, "Ann", "Lee", "GB", "t0", "t1")
+    no_email = records.WebAccount(4, None, None, "Bob", "Lee", "GB", "t0", "t1")
+    before = replace(records.Counters(), web_account_id=500)
+    values = records.numbered_columns(records.WebAccount, [account, no_email], before)
+    assert values[0] == [503, 504]
+    assert values[1] == ["ann.w503@example.com", None]
+    assert values[3] == ["Ann", "Bob"]
+    assert account.web_account_id == 3 and isinstance(account.email, records.IdText)
+    assert records.numbered_columns(records.WebAccount, [], before) == [[] for _ in fields(records.WebAccount)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_encoding_columns_equals_encoding_rows(fmt: str) -> None:
+    columns = TABLES["campaign_touches"]
+    rows = [(1, 301, 10001, "2024-01-02 08:00:00", "email", True, "2024-01-03 09:00:00"),
+            (2, 301, 10002, "2024-01-02 09:00:00", "email", False, None)]
+    by_column = [list(column) for column in zip(*rows)]
+    for given_rows, given_columns in ((rows, by_column), ([], [[] for _ in columns])):
+        encoded, from_columns = encode(fmt, columns, given_rows), encode_columns(fmt, columns, given_columns)
+        if isinstance(encoded, pa.Table):
+            assert isinstance(from_columns, pa.Table) and from_columns.equals(encoded)
+        else:
+            assert from_columns == encoded
+
+
+def test_exact_duplicates_are_copies() -> None:
+    """A duplicate load is a copy, a record of its own: a later edit of one leaves the other as it was."""
+    sources = records.SourceRecords(customers=[records.Customer(*range(18)) for _ in range(300)])
+    faults: dict[str, int] = {}
+    FaultPlanter(Draws(np.random.default_rng(1)), faults).plant(sources)
+    assert faults["customers_exact_duplicate"] == 3 and len(sources.customers) == 303
+    assert len({id(customer) for customer in sources.customers}) == 303
