@@ -141,7 +141,7 @@ postgres-compare: install
 		&& $(DBT) build $(PG_FLAGS) --exclude-resource-type seed --quiet \
 		&& $(BIN)/python -m crm_warehouse.quality.check_grants --label "after the build" \
 		&& echo "postgres: dbt build passed; running the incremental models again and rebuilding two marts" \
-		&& $(DBT) build $(PG_FLAGS) --select config.materialized:incremental dim_customers dim_customer_contacts --quiet \
+		&& $(DBT) build $(PG_FLAGS) --select config.materialized:incremental int_customers__state_as_of dim_customers dim_customer_contacts --quiet \
 		&& $(BIN)/python -m crm_warehouse.quality.check_grants --label "after a rebuild" \
 		&& $(BIN)/python -m crm_warehouse.quality.compare_databases'
 
@@ -178,7 +178,7 @@ test-spark: build spark-env  ## build on DuckDB, then the same build on a local 
 		&& $(SPARK_VENV)/bin/dbt build $(SPARK_FLAGS) --exclude-resource-type seed \
 		&& $(SPARK_VENV)/bin/python -m crm_warehouse.quality.compare_databases --engine spark \
 		&& echo "spark: dbt build passed; running the incremental models again and rebuilding a mart" \
-		&& $(SPARK_VENV)/bin/dbt build $(SPARK_FLAGS) --select config.materialized:incremental dim_customers --quiet \
+		&& $(SPARK_VENV)/bin/dbt build $(SPARK_FLAGS) --select config.materialized:incremental int_customers__state_as_of dim_customers --quiet \
 		&& $(SPARK_VENV)/bin/python -m crm_warehouse.quality.compare_databases --engine spark'
 
 lock-spark:  ## re-resolve requirements-spark.in into requirements-spark.lock

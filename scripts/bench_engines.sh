@@ -7,12 +7,21 @@
 # `dbt seed`, then `dbt build` (models, snapshot, every test), each timed. PostgreSQL and Spark
 # then compare every mart with the DuckDB build (compare_databases). PostgreSQL and Spark read
 # no Parquet, hence CSV seeds rather than the Parquet folder `make bench` reads.
-# Figures: one table at the end, also in <scratch>/engines.txt; dbt's output in <scratch>/*.log.
+# Figures: one table at the end, also in warehouse/bench/engines-sf<scale>/engines.txt; dbt's output
+# in the *.log files beside it. An engine that fails is reported and the others still run; the
+# exit status is then 1. PostgreSQL and Spark are compared with a DuckDB build of the same run, so
+# duckdb runs first whenever it is selected, and without it they are built but not compared.
 set -euo pipefail
 scale=${1:?usage: scripts/bench_engines.sh <scale> [duckdb postgres spark]}
 shift
-engines=("$@")
-[[ ${#engines[@]} -gt 0 ]] || engines=(duckdb postgres spark)
+selected=" ${*:-duckdb postgres spark} "
+engines=()
+for engine in duckdb postgres spark; do
+    [[ $selected == *" $engine "* ]] && engines+=("$engine")
+done
+for engine in $selected; do
+    [[ " duckdb postgres spark " == *" $engine "* ]] || { echo "unknown engine: $engine (duckdb, postgres, spark)" >&2; exit 2; }
+done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/warehouse/bench/engines-sf$scale"
@@ -33,7 +42,7 @@ rm -f "$project"/seeds/crm/*.csv
 cd "$project"
 export DBT_PROFILES_DIR="$project" DBT_USE_COLORS=false
 export CRM_DUCKDB_PATH="$work/crm.duckdb" CRM_DUCKDB_TEMP_DIR="$work/tmp"
-rm -f "$work"/*.duckdb "$work"/*.duckdb.wal
+rm -f "$work"/*.duckdb "$work"/*.duckdb.wal "$work"/*.log
 : > "$work/engines.txt"
 
 # timed <engine> <step> <log> <command...>: runs it, appends "engine step seconds" to the figures.
@@ -63,24 +72,40 @@ counts = collections.Counter(r["status"].upper().replace("SUCCESS", "PASS") for 
 print(" ".join(f"{s}={n}" for s, n in sorted(counts.items())))' "$1"
 }
 
-export -f timed statuses
+# compare <engine> <python> [flags]: every mart against the DuckDB build of this run, if there is one.
+compare() {
+    local engine=$1 python=$2
+    shift 2
+    if [[ ! -f "$work/crm.duckdb" ]]; then
+        echo "$engine compare: not run (no DuckDB build in this run)" >> "$work/engines.txt"
+        return 0
+    fi
+    local status=0
+    "$python" -m crm_warehouse.quality.compare_databases "$@" >> "$work/$engine.log" 2>&1 || status=$?
+    echo "$engine compare $(tail -1 "$work/$engine.log")" >> "$work/engines.txt"
+    return $status
+}
+
+export -f timed statuses compare
 export work
+failed=0
 
 for engine in "${engines[@]}"; do
     case $engine in
         duckdb)
-            timed duckdb seed duckdb.log .venv/bin/dbt seed --full-refresh
-            timed duckdb build duckdb.log .venv/bin/dbt build --exclude-resource-type seed
-            echo "duckdb result $(statuses target/run_results.json)" >> "$work/engines.txt"
+            timed duckdb seed duckdb.log .venv/bin/dbt seed --full-refresh \
+                && timed duckdb build duckdb.log .venv/bin/dbt build --exclude-resource-type seed \
+                && echo "duckdb result $(statuses target/run_results.json)" >> "$work/engines.txt" \
+                || { echo "duckdb FAILED (see $work/duckdb.log)" >> "$work/engines.txt"; failed=1; }
             ;;
         postgres)
             flags="--target postgres --target-path target/postgres-dbt"
             scripts/with_postgres.sh bash -c "
                 timed postgres seed postgres.log .venv/bin/dbt seed $flags --full-refresh \
                 && timed postgres build postgres.log .venv/bin/dbt build $flags --exclude-resource-type seed \
-                && echo \"postgres result \$(statuses target/postgres-dbt/run_results.json)\" >> $work/engines.txt \
-                && .venv/bin/python -m crm_warehouse.quality.compare_databases | tee -a $work/postgres.log \
-                    | tail -1 | sed 's/^/postgres compare /' >> $work/engines.txt"
+                && echo \"postgres result \$(statuses target/postgres-dbt/run_results.json)\" >> \"\$work/engines.txt\" \
+                && compare postgres .venv/bin/python" \
+                || { echo "postgres FAILED (see $work/postgres.log)" >> "$work/engines.txt"; failed=1; }
             ;;
         spark)
             flags="--target spark --target-path target/spark-dbt"
@@ -89,11 +114,10 @@ for engine in "${engines[@]}"; do
             CRM_SPARK_DIR="$project/warehouse/spark" scripts/with_spark.sh bash -c "
                 timed spark seed spark.log .venv-spark/bin/dbt seed $flags --full-refresh \
                 && timed spark build spark.log .venv-spark/bin/dbt build $flags --exclude-resource-type seed \
-                && echo \"spark result \$(statuses target/spark-dbt/run_results.json)\" >> $work/engines.txt \
-                && .venv-spark/bin/python -m crm_warehouse.quality.compare_databases --engine spark \
-                    | tee -a $work/spark.log | tail -1 | sed 's/^/spark compare /' >> $work/engines.txt"
+                && echo \"spark result \$(statuses target/spark-dbt/run_results.json)\" >> \"\$work/engines.txt\" \
+                && compare spark .venv-spark/bin/python --engine spark" \
+                || { echo "spark FAILED (see $work/spark.log)" >> "$work/engines.txt"; failed=1; }
             ;;
-        *) echo "unknown engine: $engine (duckdb, postgres, spark)" >&2; exit 2 ;;
     esac
 done
 
@@ -101,5 +125,7 @@ echo
 echo "engines at scale $scale ($(.venv/bin/python -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
-print(f"{rows.get("customers", 0):,} customers, {rows.get("order_items", 0):,} order lines")' "$work/generate.json")):"
+customers, lines = rows.get("customers", 0), rows.get("order_items", 0)
+print(f"{customers:,} customers, {lines:,} order lines")' "$work/generate.json")):"
 cat "$work/engines.txt"
+exit $failed

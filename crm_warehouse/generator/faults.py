@@ -89,5 +89,5 @@ class FaultPlanter:
     def _duplicate(self, records: list[R], rate: str, table: str) -> None:
         """Exact duplicate loads: a copy of some records, up to two records after the original."""
         for i in sorted(self._pick(records, rate, f"{table}_exact_duplicate"), reverse=True):
-            # A copy, not the record again: numbering shifts each record's ids in place.
+            # A copy, not the same record twice: an edit of one must leave the other as it was.
             records.insert(int(i) + 1 + int(self.rng.integers(0, 3)), copy(records[int(i)]))

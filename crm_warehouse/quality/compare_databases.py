@@ -32,6 +32,7 @@ import duckdb
 
 from .postgres import connect
 
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN")
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 TEXT_TYPES = ("VARCHAR",)
@@ -53,6 +54,10 @@ def measures_for(column: str, data_type: str) -> dict[str, str]:
     if data_type == "BOOLEAN":
         return {f"count({column})": f"count({column})",
                 f"sum({column})": f"sum(case when {column} then 1 else 0 end)"}
+    if data_type in INTEGER_TYPES:
+        # Summed as decimal(38, 0): exact on every engine, where a bigint sum (e.g. of the
+        # fingerprints) passes 2^63 and Spark's wraps round while DuckDB's widens.
+        return {f"count({column})": f"count({column})", f"sum({column})": f"sum(cast({column} as decimal(38, 0)))"}
     if data_type in NUMERIC_TYPES:
         return {f"count({column})": f"count({column})", f"sum({column})": f"sum({column})"}
     if data_type in TEMPORAL_TYPES:

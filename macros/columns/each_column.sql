@@ -15,6 +15,10 @@
     expression given for it in `values`, else 0 (the event does not change that measure).
 -#}
 {% macro event_columns(columns, values) -%}
+    {%- set unknown = values.keys() | reject('in', columns) | list %}
+    {%- if unknown %}
+        {{ exceptions.raise_compiler_error("event_columns: " ~ unknown | join(', ') ~ " not among the columns " ~ columns | join(', ')) }}
+    {%- endif %}
     {%- for column in columns %}
     {{ values.get(column, '0') }} as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}

@@ -146,8 +146,8 @@ def test_a_description_written_three_times_is_a_doc_block() -> None:
 
 
 # Column names that two models use for different things, each with the reason. Every other column
-# name that two or more models (or a model and the snapshot) share has one description: the doc
-# block column_<name> in models/_columns.md, reused with doc() wherever the name appears.
+# name that two or more models (or a model and the snapshot) share has one description: a doc
+# block (as a rule column_<name> in models/_columns.md), reused with doc() wherever the name appears.
 DIFFERENT_MEANINGS_OF_A_NAME = {
     "discount_amount": "in the order's currency in stg_crm__order_items and int_order_items__validated, in the "
                        "reporting currency from int_order_items__enriched on (the line's price is unit_price, then "
