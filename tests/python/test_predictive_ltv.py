@@ -88,6 +88,14 @@ def test_purchase_fit_recovers_the_parameters_it_was_simulated_with(model_name: 
     assert result.log_likelihood >= at_truth
 
 
+def test_a_flat_optimum_counts_as_converged_and_a_steep_stop_does_not() -> None:
+    """A line search that cannot improve a flat likelihood is at its optimum; running out of steps on a slope is not."""
+    flat = optimize.OptimizeResult(success=False, fun=6045.2, jac=np.array([1.2e-4, 0.0, 3e-5, 1e-5]))
+    steep = optimize.OptimizeResult(success=False, fun=6045.2, jac=np.array([0.5, 0.0, 0.0, 0.0]))
+    infinite = optimize.OptimizeResult(success=True, fun=np.inf, jac=np.zeros(4))
+    assert fit.is_converged(flat) and not fit.is_converged(steep) and not fit.is_converged(infinite)
+
+
 @pytest.mark.parametrize("model_name", ["bg_nbd", "mbg_nbd"])
 def test_the_likelihood_gradient_is_exact_and_the_fit_repeats(model_name: str) -> None:
     """The optimiser trusts the analytic gradient: it must match finite differences (b < 1 included)."""

@@ -41,6 +41,11 @@ DAYS_PER_WEEK = 7.0
 PURCHASE_MODELS = ("bg_nbd", "mbg_nbd")
 SPEND_MODEL = "gamma_gamma"
 LOG_BOUNDS = (-12.0, 12.0)
+# L-BFGS-B stops with "ABNORMAL_TERMINATION_IN_LNSRCH" where the likelihood is flat along a ridge
+# (e.g. BG/NBD's a and b rising together on a small sample): no step improves it in floating point.
+# Such a stop is an optimum when the gradient (per log-parameter) is this small beside the
+# likelihood itself; a stop elsewhere (iterations used up, a steep gradient) is not converged.
+CONVERGED_RELATIVE_GRADIENT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,14 @@ def maximise(negative_log_likelihood, start: np.ndarray, with_gradient: bool = F
                              options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8})
 
 
+def is_converged(result: optimize.OptimizeResult) -> bool:
+    """The optimiser converged, or stopped at a flat optimum (CONVERGED_RELATIVE_GRADIENT), with a finite likelihood."""
+    if not np.isfinite(result.fun):
+        return False
+    flat = float(np.max(np.abs(result.jac))) <= CONVERGED_RELATIVE_GRADIENT * max(1.0, abs(float(result.fun)))
+    return bool(result.success) or flat
+
+
 def fit_purchase_model(history: History, model_name: str) -> FitResult:
     """Maximum-likelihood (r, alpha, a, b) of BG/NBD or MBG/NBD; times in any one unit."""
 
@@ -171,8 +184,7 @@ def fit_purchase_model(history: History, model_name: str) -> FitResult:
     start = np.array([0.0, np.log(max(float(np.mean(history.big_t)), 1e-3)), 0.0, 0.0])
     result = maximise(negative, start, with_gradient=True)
     params = PurchaseParameters(*np.exp(result.x))
-    return FitResult(model_name, vars(params), -float(result.fun), len(history.x),
-                     bool(result.success) and bool(np.isfinite(result.fun)))
+    return FitResult(model_name, vars(params), -float(result.fun), len(history.x), is_converged(result))
 
 
 def fit_spend_model(x: np.ndarray, mean_value: np.ndarray) -> FitResult:
@@ -189,8 +201,7 @@ def fit_spend_model(x: np.ndarray, mean_value: np.ndarray) -> FitResult:
 
     start = np.array([0.0, 0.0, np.log(float(np.mean(mean_value)))])
     result = maximise(negative, start)
-    return FitResult(SPEND_MODEL, vars(unpack(result.x)), -float(result.fun), len(x),
-                     bool(result.success) and bool(np.isfinite(result.fun)))
+    return FitResult(SPEND_MODEL, vars(unpack(result.x)), -float(result.fun), len(x), is_converged(result))
 
 
 def fit_origin(sample: pd.DataFrame, min_customers: int) -> list[FitResult]:
