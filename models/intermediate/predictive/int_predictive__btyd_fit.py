@@ -231,7 +231,6 @@ def fit_rows(origin_index: int, origin_date: object, results: list[FitResult]) -
 
 
 def model(dbt, session) -> pd.DataFrame:
-    dbt.config(materialized="table")
     min_customers = int(dbt.config.get("propensity_min_training_rows"))
     columns = ["origin_index", "origin_date", "customer_key", "repeat_purchases", "days_first_to_last_purchase",
                "days_since_first_purchase", "mean_repeat_margin"]

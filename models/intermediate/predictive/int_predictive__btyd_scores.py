@@ -154,7 +154,6 @@ def score_origin(customers: pd.DataFrame, purchase_params: PurchaseParameters, m
 
 
 def model(dbt, session) -> pd.DataFrame:
-    dbt.config(materialized="table")
     horizon_years = int(dbt.config.get("ltv_horizon_years"))
     discount_rate = float(dbt.config.get("ltv_discount_rate"))
     fit = dbt.ref("int_predictive__btyd_fit").df()

@@ -140,7 +140,6 @@ def cluster_customers(customers: pd.DataFrame, settings: ClusterSettings) -> pd.
 
 
 def model(dbt, session) -> pd.DataFrame:
-    dbt.config(materialized="table")
     settings = ClusterSettings(
         min_k=int(dbt.config.get("cluster_min_k")), max_k=int(dbt.config.get("cluster_max_k")),
         random_state=int(dbt.config.get("propensity_random_state")),
