@@ -231,8 +231,10 @@ def design_matrix(frame: pd.DataFrame) -> np.ndarray:
     for position, name in enumerate(FEATURES):
         if name in LOG_SCALED:
             numbers[:, position] = np.sign(numbers[:, position]) * np.log1p(np.abs(numbers[:, position]))
-    one_hot = [(frame[column].to_numpy(dtype=object) == value).astype(float)[:, None]
-               for column, values in CATEGORIES.items() for value in values]
+    one_hot = []
+    for column, values in CATEGORIES.items():
+        categories = frame[column].to_numpy(dtype=object)  # once per column: a copy of every value
+        one_hot.extend((categories == value).astype(float)[:, None] for value in values)
     return np.hstack([numbers, *one_hot])
 
 
@@ -253,15 +255,27 @@ def can_fit(training: pd.DataFrame, settings: Settings) -> bool:
     return len(training) >= settings.min_training_rows and training["label"].nunique() == 2
 
 
-def predictions(task: Task, split: Split, algorithm: str, settings: Settings) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Matrices:
+    """A split's design matrices, built once for both algorithms."""
+
+    training: np.ndarray
+    predicted: np.ndarray
+
+    @classmethod
+    def of(cls, split: Split) -> "Matrices":
+        return cls(design_matrix(split.training), design_matrix(split.predicted))
+
+
+def predictions(task: Task, split: Split, matrices: Matrices, algorithm: str, settings: Settings) -> pd.DataFrame:
     """Fit one algorithm on the split's training rows and predict its other rows."""
     estimator = new_estimator(algorithm, settings.random_state)
     predicted = split.predicted
     # One thread: the fits are small, and OpenMP's and BLAS's thread pools spin-wait for cores that
     # dbt's other threads and DuckDB are using (on 2 busy cores, ten times slower).
     with threadpool_limits(limits=1):
-        estimator.fit(design_matrix(split.training), split.training["label"].to_numpy(dtype=int))
-        probability = estimator.predict_proba(design_matrix(predicted))[:, 1] if len(predicted) else np.empty(0)
+        estimator.fit(matrices.training, split.training["label"].to_numpy(dtype=int))
+        probability = estimator.predict_proba(matrices.predicted)[:, 1] if len(predicted) else np.empty(0)
     labels = predicted["label"]
     return pd.DataFrame({
         "target": task.target,
@@ -286,8 +300,9 @@ def predictions(task: Task, split: Split, algorithm: str, settings: Settings) ->
 def task_predictions(task: Task, settings: Settings) -> list[pd.DataFrame]:
     splits = [backtest_split(task, origin, settings) for origin in origin_dates(settings)]
     splits.append(scoring_split(task, settings))
-    return [predictions(task, split, algorithm, settings)
-            for split in splits if split is not None and can_fit(split.training, settings)
+    fitted = [split for split in splits if split is not None and can_fit(split.training, settings)]
+    return [predictions(task, split, matrices, algorithm, settings)
+            for split in fitted for matrices in (Matrices.of(split),)
             for algorithm in (LOGISTIC, BOOSTING)]
 
 
