@@ -126,19 +126,27 @@ class OverBudget:
 
 @dataclass(frozen=True)
 class Budgets:
-    """Seconds per million order lines per model, never below floor_s."""
+    """Seconds per million order lines per model, never below floor_s or the model's own floor
+    (floors: a model with a fixed cost, such as fits on capped samples)."""
     floor_s: float
     default_per_million: float
     per_million: Mapping[str, float]
+    floors: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Budgets:
         raw = yaml.safe_load(path.read_text())
-        return cls(float(raw["floor_seconds"]), float(raw["default_seconds_per_million_lines"]),
-                   {name: float(s) for name, s in (raw.get("models") or {}).items()})
+        models = raw.get("models") or {}
+        # A model's entry: seconds per million lines, or {per_million_lines: ..., floor_seconds: ...}.
+        per_million = {name: float(entry["per_million_lines"] if isinstance(entry, dict) else entry)
+                       for name, entry in models.items()}
+        floors = {name: float(entry["floor_seconds"]) for name, entry in models.items()
+                  if isinstance(entry, dict) and "floor_seconds" in entry}
+        return cls(float(raw["floor_seconds"]), float(raw["default_seconds_per_million_lines"]), per_million, floors)
 
     def limit(self, model: str, order_lines: int) -> float:
-        return max(self.floor_s, self.per_million.get(model, self.default_per_million) * order_lines / 1e6)
+        return max(self.floors.get(model, self.floor_s),
+                   self.per_million.get(model, self.default_per_million) * order_lines / 1e6)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,16 @@ def test_budget_scales_with_order_lines_above_a_floor() -> None:
     assert budgets.limit("not_listed", 2_000_000) == 20.0  # the default
 
 
+def test_a_model_with_a_fixed_cost_has_its_own_floor(tmp_path: Path) -> None:
+    path = tmp_path / "budgets.yml"
+    path.write_text("floor_seconds: 5.0\ndefault_seconds_per_million_lines: 10.0\n"
+                    "models:\n  fits: {per_million_lines: 2.0, floor_seconds: 30.0}\n  fct_big: 2.0\n")
+    budgets = Budgets.load(path)
+    assert budgets.limit("fits", 1_000_000) == 30.0  # its floor, not the global one
+    assert budgets.limit("fits", 20_000_000) == 40.0  # the per-line budget above it
+    assert budgets.limit("fct_big", 1_000_000) == 5.0
+
+
 def test_models_over_budget_are_listed_worst_first() -> None:
     budgets = Budgets(floor_s=1.0, default_per_million=1.0, per_million={"a": 8.0})
     over = check_budgets({"a": 12.3, "b": 0.5, "c": 3.0, "d": 1.0}, budgets, order_lines=1_000_000)
