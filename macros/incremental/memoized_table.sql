@@ -1,9 +1,9 @@
 {#-
-    memoized_table: a table (the adapter's own table materialization) that is rebuilt only when
-    something it is computed from changed. For the Python models that fit and score (seconds to
-    minutes, deterministic: fixed random states, key-ordered samples), where a run with unchanged
-    data would otherwise refit everything. (It builds the table itself: dbt runs a Python model's
-    code only when a materialization calls it directly, not through another materialization.)
+    memoized_table: a table that is rebuilt only when something it is computed from changed. For
+    the Python models that fit and score (seconds to minutes, deterministic: fixed random states,
+    key-ordered samples), where a run with unchanged data would otherwise refit everything. It
+    builds the table itself, as dbt-duckdb's table materialization does (dbt runs a Python model's
+    code only when a materialization calls it directly, not through another materialization).
 
     The fingerprint of a build is the MD5 of the model's compiled code (its code, its refs and the
     values of the vars it reads) and of the content of every relation it reads (row count and
@@ -13,7 +13,7 @@
 
     DuckDB only, like the Python models it serves (hash() of a row and the table comment).
 -#}
-{% materialization memoized_table, adapter='duckdb', supported_languages=['python', 'sql'] %}
+{% materialization memoized_table, adapter='duckdb', supported_languages=['python'] %}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set fingerprint = memoized_table_fingerprint(model) -%}

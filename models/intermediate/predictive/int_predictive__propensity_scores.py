@@ -300,10 +300,13 @@ def predictions(task: Task, split: Split, matrices: Matrices, algorithm: str, se
 def task_predictions(task: Task, settings: Settings) -> list[pd.DataFrame]:
     splits = [backtest_split(task, origin, settings) for origin in origin_dates(settings)]
     splits.append(scoring_split(task, settings))
-    fitted = [split for split in splits if split is not None and can_fit(split.training, settings)]
-    return [predictions(task, split, matrices, algorithm, settings)
-            for split in fitted for matrices in (Matrices.of(split),)
-            for algorithm in (LOGISTIC, BOOSTING)]
+    frames = []
+    for split in splits:
+        if split is None or not can_fit(split.training, settings):
+            continue
+        matrices = Matrices.of(split)
+        frames.extend(predictions(task, split, matrices, algorithm, settings) for algorithm in (LOGISTIC, BOOSTING))
+    return frames
 
 
 # The output's columns and types: the marts' contracts rely on them, even when nothing could be fitted.
