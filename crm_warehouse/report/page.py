@@ -133,7 +133,7 @@ def reconciliation_html(checks: list[CheckStatus]) -> str:
     return (
         '<section class="panel" id="panel-reconciliation"><h3>Do the numbers add up?</h3>'
         '<p class="caption">Reconciliation checks run with every build, as of their last run on this warehouse. '
-        '<span class="source">Source: schema <code>test_failures</code>.</span></p>'
+        '<span class="source">Source: <code>test_failures.test_results</code>.</span></p>'
         f'<table class="status">{rows}</table></section>'
     )
 

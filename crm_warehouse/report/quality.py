@@ -1,8 +1,8 @@
 """Data-quality status for the report: the reconciliation checks and the Great Expectations run.
 
-Reconciliation: the dbt tests that prove the numbers add up keep their failing rows in the schema
-test_failures (store_failures), one table per test, written each time the test runs: an empty
-table means it passed at the last run, a missing one that it has not run on this warehouse.
+Reconciliation: the dbt tests that prove the numbers add up. Every data test's latest outcome is in
+test_failures.test_results (macros/testing/record_test_results.sql): a test missing from it has not
+run on this warehouse. A failing test's rows are in a table of its own beside it.
 Great Expectations: `python -m crm_warehouse.quality` writes target/gx/quality.json; without that
 file the status is "not run", never "passed".
 """
@@ -19,6 +19,7 @@ import duckdb
 
 Status = Literal["passed", "failed", "not run"]
 FAILURES_SCHEMA = "test_failures"
+RESULTS_TABLE = "test_results"
 
 # (dbt test, what it proves, in business words)
 RECONCILIATION_CHECKS: tuple[tuple[str, str], ...] = (
@@ -40,17 +41,23 @@ class CheckStatus:
 
 
 def reconciliation_status(con: duckdb.DuckDBPyConnection) -> list[CheckStatus]:
-    stored = {name for (name,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = ?", [FAILURES_SCHEMA]).fetchall()}
+    outcomes: dict[str, tuple[str, int | None]] = {}
+    if con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                   [FAILURES_SCHEMA, RESULTS_TABLE]).fetchall()[0][0]:
+        outcomes = {name: (status, failures) for name, status, failures in con.execute(
+            f"select test_name, status, failures from {FAILURES_SCHEMA}.{RESULTS_TABLE}").fetchall()}
     statuses = []
     for name, description in RECONCILIATION_CHECKS:
-        if name not in stored:
+        if name not in outcomes or outcomes[name][0] == "skipped":
             statuses.append(CheckStatus(name, description, "not run", "not run on this warehouse"))
             continue
-        (failures,) = con.execute(f"select count(*) from {FAILURES_SCHEMA}.{name}").fetchall()[0]
-        status: Status = "passed" if failures == 0 else "failed"
-        detail = "adds up" if failures == 0 else f"{failures:,} differences found"
-        statuses.append(CheckStatus(name, description, status, detail))
+        outcome, failures = outcomes[name]
+        if outcome == "pass":
+            statuses.append(CheckStatus(name, description, "passed", "adds up"))
+        elif outcome == "error":
+            statuses.append(CheckStatus(name, description, "failed", "the check itself failed to run"))
+        else:
+            statuses.append(CheckStatus(name, description, "failed", f"{failures or 0:,} differences found"))
     return statuses
 
 

@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 COPIED = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests", "analyses", "docs"]
 
 
+# A test that passes on the corrupted extract too.
+STALE_FAILURES = "unique_dim_products_product_id"
+
+
 class Planted(NamedTuple):
     """The keys of the rows this test corrupted."""
     order_without_rate: str
@@ -113,6 +117,10 @@ def corrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Planted, Path, 
            "DBT_PROFILES_DIR": str(project)}
     dbt = str(Path(sys.executable).parent / "dbt")
     subprocess.run([dbt, "seed", "--quiet"], cwd=project, env=env, check=True)
+    # The rows an earlier failure of a test that passes now would have left (see
+    # test_failures_holds_exactly_the_failing_tests).
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"create schema test_failures; create table test_failures.{STALE_FAILURES} as select 1 as stale")
     build = subprocess.run([dbt, "build", "--exclude-resource-type", "seed", "--no-use-colors"],
                            cwd=project, env=env, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-4000:]
@@ -187,3 +195,25 @@ def test_every_purchase_has_a_valid_line(corrupted: tuple[Planted, Path, str]) -
                                left join intermediate.int_orders__enriched as orders using (order_id)
                                where orders.line_count = 0""").fetchone()[0]
     assert empty == 0
+
+
+def test_failures_holds_exactly_the_failing_tests(corrupted: tuple[Planted, Path, str]) -> None:
+    """Only a test that finds rows stores them (macros/testing/test_keeping_failing_rows.sql); a
+    passing test drops what an earlier failure left; every test's outcome is in test_results."""
+    _, database, output = corrupted
+    with duckdb.connect(str(database), read_only=True) as con:
+        stored = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'test_failures'").fetchall()}
+        outcomes = {name: (status, failures) for name, status, failures in con.execute(
+            "select test_name, status, failures from test_failures.test_results").fetchall()}
+        counts = {name: con.execute(f"select count(*) from test_failures.{name}").fetchone()[0]
+                  for name in stored - {"test_results"}}
+    reported = dict(re.findall(r"(?m)^\S+\s+(?:WARN|FAIL) (\w+): (\d+) rows; the first", output))
+    assert reported, output[-3000:]
+    assert STALE_FAILURES in outcomes and outcomes[STALE_FAILURES] == ("pass", 0)
+    assert STALE_FAILURES not in stored
+    failing = {name for name, (status, _) in outcomes.items() if status != "pass"}
+    assert failing == set(reported)
+    assert stored == failing | {"test_results"}
+    assert counts == {name: int(rows) for name, rows in reported.items()}
+    assert {status for status, _ in outcomes.values()} <= {"pass", "warn"}

@@ -25,7 +25,7 @@ import yaml
 
 from crm_warehouse.report import FIGURES, report_marts
 from crm_warehouse.report.__main__ import main
-from crm_warehouse.report.quality import gx_status
+from crm_warehouse.report.quality import gx_status, reconciliation_status
 from crm_warehouse.report.spec import label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,16 +289,32 @@ def test_quarantine_counts_equal_the_quarantine(page: Page, warehouse: duckdb.Du
 
 def test_reconciliation_status_reflects_the_stored_test_results(page: Page,
                                                                 warehouse: duckdb.DuckDBPyConnection) -> None:
-    stored = {name for (name,) in rows(warehouse, "select table_name from information_schema.tables "
-                                                  "where table_schema = 'test_failures'")}
+    outcomes = {name: (status, failures) for name, status, failures in rows(
+        warehouse, "select test_name, status, failures from test_failures.test_results")}
     checks = dict(re.findall(r'data-check="([^"]+)" data-status="([^"]+)"', page.text))
     assert "assert_source_rows_reconcile" in checks
     for name, status in checks.items():
-        if name not in stored:
+        if name not in outcomes:
             assert status == "not run", name
         else:
-            (failures,) = rows(warehouse, f"select count(*) from test_failures.{name}")[0]
-            assert status == ("passed" if failures == 0 else "failed"), name
+            assert status == ("passed" if outcomes[name] == ("pass", 0) else "failed"), name
+
+
+def test_reconciliation_status_reads_each_checks_latest_outcome() -> None:
+    con = duckdb.connect()
+    con.execute("""create schema test_failures;
+        create table test_failures.test_results (test_name varchar, unique_id varchar, status varchar,
+            failures bigint, invocation_id varchar, run_started_at timestamp);
+        insert into test_failures.test_results values
+            ('assert_source_rows_reconcile', 'a', 'pass', 0, 'run', now()),
+            ('assert_enriched_lines_reconcile_with_staging', 'b', 'fail', 1234, 'run', now())""")
+    statuses = {check.name: (check.status, check.detail) for check in reconciliation_status(con)}
+    assert statuses == {
+        "assert_source_rows_reconcile": ("passed", "adds up"),
+        "assert_enriched_lines_reconcile_with_staging": ("failed", "1,234 differences found"),
+        "assert_customer_marts_reconcile": ("not run", "not run on this warehouse"),
+    }
+    assert {check.status for check in reconciliation_status(duckdb.connect())} == {"not run"}
 
 
 def test_gx_panel_says_not_run_without_results(page: Page) -> None:
