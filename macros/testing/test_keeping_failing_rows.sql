@@ -39,8 +39,10 @@
         {%- if earlier is not none or failing -%}
             {#- In one transaction: readers see the earlier failures or the new ones, never neither. -#}
             {%- if earlier is not none -%}
+                {#- Plain SQL every adapter here runs (Spark has no drop ... cascade), and inside
+                    the transaction, which adapter.drop_relation would not begin. -#}
                 {%- call statement('drop_earlier_failures', auto_begin=True) -%}
-                    {{ get_drop_sql(earlier) }}
+                    drop {{ earlier.type }} if exists {{ earlier }}
                 {%- endcall -%}
                 {%- do adapter.cache_dropped(earlier) -%}
             {%- endif -%}
