@@ -23,12 +23,17 @@
     {%- endfor %}
     {%- if rows | length == 0 %}{{ return('') }}{% endif %}
     {%- set relation = api.Relation.create(schema=schema, identifier='test_results', type='table') %}
+    {#- The tests' own file_format config, as their failures tables have it (Iceberg on Spark,
+        where a Hive table cannot delete rows). -#}
+    {%- set file_format = results | selectattr('node.resource_type', 'equalto', 'test')
+                          | map(attribute='node.config') | map(attribute='file_format') | select | first %}
     {%- set statements = [
         'create schema if not exists ' ~ relation.without_identifier(),
         'create table if not exists ' ~ relation ~ ' (test_name ' ~ dbt.type_string()
             ~ ', unique_id ' ~ dbt.type_string() ~ ', status ' ~ dbt.type_string()
             ~ ', failures ' ~ dbt.type_bigint() ~ ', invocation_id ' ~ dbt.type_string()
-            ~ ', run_started_at ' ~ dbt.type_timestamp() ~ ')',
+            ~ ', run_started_at ' ~ dbt.type_timestamp() ~ ')'
+            ~ (' using ' ~ file_format if file_format else ''),
         'delete from ' ~ relation ~ ' where unique_id in (' ~ test_ids | join(', ') ~ ')',
         'insert into ' ~ relation ~ ' values ' ~ rows | join(', '),
     ] %}
