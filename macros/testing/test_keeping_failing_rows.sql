@@ -3,8 +3,8 @@
     finds rows (it fails or warns) writes them to its table in the failures schema
     (store_failures, one table named after the test). dbt's own test materialization with
     store_failures drops and re-creates that table for every test on every run, an empty one for
-    each test that passes: 587 tables per build, which was 40% of the test phase at the default
-    size. Here a passing test writes nothing and drops the table an earlier failure left, so the
+    each test that passes: 587 tables per build, about a third of the test phase at the default
+    size (README, "Quality checks"). Here a passing test writes nothing and drops the table an earlier failure left, so the
     failures schema holds exactly the current failures. Whether a test ran and passed is in
     test_failures.test_results (macros/testing/record_test_results.sql), not in an empty table.
 
@@ -37,7 +37,8 @@
         {#- The relation cache knows the failures schema, so a test with nothing to drop asks nothing. -#}
         {%- set earlier = adapter.get_relation(database=database, schema=schema, identifier=model['alias']) -%}
         {%- if earlier is not none or failing -%}
-            {#- In one transaction: readers see the earlier failures or the new ones, never neither. -#}
+            {#- One transaction where the database has them: readers see the earlier failures or
+                the new ones, never neither. -#}
             {%- if earlier is not none -%}
                 {#- Plain SQL every adapter here runs (Spark has no drop ... cascade), and inside
                     the transaction, which adapter.drop_relation would not begin. -#}

@@ -307,13 +307,18 @@ def test_reconciliation_status_reads_each_checks_latest_outcome() -> None:
             failures bigint, invocation_id varchar, run_started_at timestamp);
         insert into test_failures.test_results values
             ('assert_source_rows_reconcile', 'a', 'pass', 0, 'run', now()),
-            ('assert_enriched_lines_reconcile_with_staging', 'b', 'fail', 1234, 'run', now())""")
+            ('assert_enriched_lines_reconcile_with_staging', 'b', 'fail', 1234, 'run', now()),
+            ('assert_customer_marts_reconcile', 'c', 'error', null, 'run', now())""")
     statuses = {check.name: (check.status, check.detail) for check in reconciliation_status(con)}
     assert statuses == {
         "assert_source_rows_reconcile": ("passed", "adds up"),
         "assert_enriched_lines_reconcile_with_staging": ("failed", "1,234 differences found"),
-        "assert_customer_marts_reconcile": ("not run", "not run on this warehouse"),
+        "assert_customer_marts_reconcile": ("failed", "the check itself failed to run"),
     }
+    con.execute("""update test_failures.test_results set status = 'skipped'
+                   where test_name = 'assert_customer_marts_reconcile'""")
+    skipped = {check.name: check.status for check in reconciliation_status(con)}
+    assert skipped["assert_customer_marts_reconcile"] == "not run"
     assert {check.status for check in reconciliation_status(duckdb.connect())} == {"not run"}
 
 
