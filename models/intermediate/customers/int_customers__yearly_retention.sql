@@ -1,3 +1,6 @@
+-- A table: the lifetime-value mart and its tests read it (as a view, each re-ran it).
+{{ config(materialized='table') }}
+
 with
 
 purchases as (

@@ -1,3 +1,6 @@
+-- A table: the campaign mart and its tests read it (as a view, each re-ran it).
+{{ config(materialized='table') }}
+
 with
 
 campaigns as (

@@ -46,6 +46,7 @@ import threading
 
 with builtins.__dict__.setdefault("crm_warehouse_import_lock", threading.Lock()):
     import datetime as dt
+    from collections.abc import Iterator
     from dataclasses import dataclass
     from typing import Any
 
@@ -255,57 +256,73 @@ def can_fit(training: pd.DataFrame, settings: Settings) -> bool:
     return len(training) >= settings.min_training_rows and training["label"].nunique() == 2
 
 
-@dataclass(frozen=True)
-class Matrices:
-    """A split's design matrices, built once for both algorithms."""
-
-    training: np.ndarray
-    predicted: np.ndarray
-
-    @classmethod
-    def of(cls, split: Split) -> "Matrices":
-        return cls(design_matrix(split.training), design_matrix(split.predicted))
+# Rows predicted at a time. Scoring reads every customer at as_of_date; their design matrix and
+# the pipeline's scaled copies of it, built at once, were most of this model's memory (about 1 GB
+# at a million customers, beside DuckDB's own). Each row's prediction depends on that row alone.
+PREDICT_CHUNK_ROWS = 100_000
 
 
-def predictions(task: Task, split: Split, matrices: Matrices, algorithm: str, settings: Settings) -> pd.DataFrame:
-    """Fit one algorithm on the split's training rows and predict its other rows."""
-    estimator = new_estimator(algorithm, settings.random_state)
+def fitted_estimators(split: Split, settings: Settings) -> dict[str, Pipeline | HistGradientBoostingClassifier]:
+    """Both algorithms fitted on the split's training rows (one design matrix for both)."""
+    training = design_matrix(split.training)
+    labels = split.training["label"].to_numpy(dtype=int)
+    return {algorithm: new_estimator(algorithm, settings.random_state).fit(training, labels)
+            for algorithm in (LOGISTIC, BOOSTING)}
+
+
+def split_predictions(task: Task, split: Split, settings: Settings) -> list[pd.DataFrame]:
+    """Fit both algorithms on the split's training rows and predict its other rows, a chunk at a time."""
     predicted = split.predicted
     # One thread: the fits are small, and OpenMP's and BLAS's thread pools spin-wait for cores that
     # dbt's other threads and DuckDB are using (on 2 busy cores, ten times slower).
     with threadpool_limits(limits=1):
-        estimator.fit(matrices.training, split.training["label"].to_numpy(dtype=int))
-        probability = estimator.predict_proba(matrices.predicted)[:, 1] if len(predicted) else np.empty(0)
+        estimators = fitted_estimators(split, settings)
+        probabilities = {algorithm: np.empty(len(predicted)) for algorithm in estimators}
+        for start in range(0, len(predicted), PREDICT_CHUNK_ROWS):
+            chunk = design_matrix(predicted.iloc[start:start + PREDICT_CHUNK_ROWS])
+            for algorithm, estimator in estimators.items():
+                probabilities[algorithm][start:start + len(chunk)] = estimator.predict_proba(chunk)[:, 1]
+    return [output_rows(task, split, algorithm, probability) for algorithm, probability in probabilities.items()]
+
+
+def output_rows(task: Task, split: Split, algorithm: str, probability: np.ndarray) -> pd.DataFrame:
+    """One algorithm's predictions in the output's columns. Dates stay datetime64 until the final
+    projection casts them: as Python date objects they cost about 40 bytes a row each."""
+    predicted = split.predicted
     labels = predicted["label"]
     return pd.DataFrame({
         "target": task.target,
         "model_name": f"{task.target}_{algorithm}",
         "algorithm": algorithm,
-        "origin_date": split.origin_date,
+        "origin_date": pd.Timestamp(split.origin_date),
         "sample_set": split.sample_set,
         "example_id": predicted["example_id"].astype(str),
         "customer_key": predicted["customer_key"].astype(str),
-        "evaluation_date": pd.to_datetime(predicted["evaluation_date"]).dt.date,
-        "event_date": pd.to_datetime(predicted["event_date"]).dt.date,
+        "evaluation_date": pd.to_datetime(predicted["evaluation_date"]),
+        "event_date": pd.to_datetime(predicted["event_date"]),
         "predicted_probability": probability.astype(float),
         "label": labels.astype("boolean") if split.sample_set == "test" else pd.array([None] * len(labels), "boolean"),
-        "cut_date": split.cut_date,
+        "cut_date": pd.Timestamp(split.cut_date),
         "training_rows": len(split.training),
         "training_positives": int(split.training["label"].sum()),
-        "training_first_event_on": pd.Timestamp(split.training["event_date"].min()).date(),
-        "training_last_event_on": pd.Timestamp(split.training["event_date"].max()).date(),
+        "training_first_event_on": pd.Timestamp(split.training["event_date"].min()),
+        "training_last_event_on": pd.Timestamp(split.training["event_date"].max()),
     })
 
 
+def task_splits(task: Task, settings: Settings) -> Iterator[Split | None]:
+    """The back-test splits, then the scoring split, made one at a time: only one split's rows are
+    held at once."""
+    for origin in origin_dates(settings):
+        yield backtest_split(task, origin, settings)
+    yield scoring_split(task, settings)
+
+
 def task_predictions(task: Task, settings: Settings) -> list[pd.DataFrame]:
-    splits = [backtest_split(task, origin, settings) for origin in origin_dates(settings)]
-    splits.append(scoring_split(task, settings))
     frames = []
-    for split in splits:
-        if split is None or not can_fit(split.training, settings):
-            continue
-        matrices = Matrices.of(split)
-        frames.extend(predictions(task, split, matrices, algorithm, settings) for algorithm in (LOGISTIC, BOOSTING))
+    for split in task_splits(task, settings):
+        if split is not None and can_fit(split.training, settings):
+            frames.extend(split_predictions(task, split, settings))
     return frames
 
 

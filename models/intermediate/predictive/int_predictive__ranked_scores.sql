@@ -1,3 +1,6 @@
+-- A table: four marts and its tests read it (as a view, each re-ranked every prediction).
+{{ config(materialized='table') }}
+
 -- Deciles: ten bands, by definition.
 {%- set deciles = 10 %}
 
