@@ -59,24 +59,32 @@ UNIT_TESTS ?= skip
 BUILD_EXCLUDE := --exclude-resource-type seed $(if $(filter run,$(UNIT_TESTS)),,--exclude-resource-type unit_test)
 
 # Sources read the raw schema, which seeds load: seed first (staging has no ref to the seeds,
-# so one `dbt build` would not order them), then build and test everything else.
+# so one `dbt build` would not order them), then build and test everything else. Both run in one
+# process on one parse (crm_warehouse/dbt_steps.py), which saves dbt's start-up for the second.
+DBT_STEPS := $(BIN)/python -m crm_warehouse.dbt_steps
+SEED_STEP := seed --full-refresh --quiet $(SEEDS)
+BUILD_STEP := build $(BUILD_EXCLUDE)
+define build-prelude
+$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
+$(BIN)/python -m crm_warehouse.privacy protect "$(CRM_DUCKDB_PATH)"
+$(BIN)/python -m crm_warehouse.preflight $(EXTRACT)
+@echo "dbt seed: loading the $(if $(SEEDS),reference seeds,CRM extract and reference seeds) (quiet unless a seed fails)"
+endef
+
 build: install $(WAREHOUSE_DIR)/tmp  ## load the seeds (or read DATA=folder), then build every model and run its data tests
-	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
-	$(BIN)/python -m crm_warehouse.privacy protect "$(CRM_DUCKDB_PATH)"
-	$(BIN)/python -m crm_warehouse.preflight $(EXTRACT)
-	@echo "dbt seed: loading the $(if $(SEEDS),reference seeds,CRM extract and reference seeds) (quiet unless a seed fails)"
-	$(DBT) seed --full-refresh --quiet $(SEEDS)
-	$(DBT) build $(BUILD_EXCLUDE)
+	$(build-prelude)
+	$(DBT_STEPS) "$(SEED_STEP)" "$(BUILD_STEP)"
 
 quality: install  ## Great Expectations suites against the built warehouse; the personal-data scan of the marts
 	$(BIN)/python -m crm_warehouse.warehouse_lock "$(CRM_DUCKDB_PATH)"
 	$(BIN)/python -m crm_warehouse.quality
 	$(BIN)/python -m crm_warehouse.privacy scan "$(CRM_DUCKDB_PATH)"
 
+DOCS_STEP := docs generate --static --quiet
 docs: install $(WAREHOUSE_DIR)/tmp  ## dbt docs site (target/index.html and the self-contained target/static_index.html)
 	$(BIN)/python -m crm_warehouse.warehouse_lock --write "$(CRM_DUCKDB_PATH)"
 	@echo "dbt docs: generating the docs site from the warehouse's catalog (quiet unless it fails)"
-	$(DBT) docs generate --static --quiet
+	$(DBT) $(DOCS_STEP)
 	@echo "dbt docs: $(CURDIR)/target/static_index.html"
 
 # MetricFlow reads target/semantic_manifest.json (refreshed by the parse) and the profile's warehouse;
@@ -96,7 +104,15 @@ browser:  ## Debian's chromium for the browser tests, where the machine allows (
 	@command -v chromium > /dev/null || { mkdir -p target/not-run; \
 		echo "no chromium here: the browser tests are skipped" > target/not-run/browser; }
 
-run: build quality docs report  ## the main job: build the warehouse, check it, document it, report on it
+# The main job runs build's and docs' dbt commands in one process: the docs then take the SQL the
+# build compiled and wrote into target/manifest.json (--no-compile) instead of compiling the
+# project again. The build does not compile analyses: they are compiled first, into the same
+# manifest, without writing artifacts of their own.
+run: install $(WAREHOUSE_DIR)/tmp  ## the main job: build the warehouse, check it, document it, report on it
+	$(build-prelude)
+	@echo "dbt docs: generated after the build, in the same process (quiet unless it fails)"
+	$(DBT_STEPS) "$(SEED_STEP)" "compile --select resource_type:analysis --no-write-json --quiet" "$(BUILD_STEP)" "$(DOCS_STEP) --no-compile"
+	@$(MAKE) --no-print-directory quality report
 	@echo
 	@echo "Warehouse:  $(CURDIR)/$(CRM_DUCKDB_PATH)"
 	@echo "Report:     $(CURDIR)/target/report/crm_report.html (one file, works offline)"
