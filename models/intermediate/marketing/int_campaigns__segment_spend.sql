@@ -12,17 +12,20 @@ campaigns as (
     from {{ ref('int_campaigns__as_of') }}
 ),
 
+-- Customers are matched by customer_number (doc block customer_number), the number
+-- int_customers__state_by_date carries: joining and grouping tens of millions of rows by the
+-- 32-character key was most of this model's time and memory at a million customers.
 touches as (
     select
         campaign_id,
-        customer_key,
+        {{ key_number('customer_key') }} as customer_number,
         has_responded
     from {{ ref('int_campaign_touches__as_of') }}
 ),
 
 purchases as (
     select
-        customer_key,
+        {{ key_number('customer_key') }} as customer_number,
         ordered_on,
         recognized_net_revenue
     from {{ ref('int_orders__purchases') }}
@@ -46,7 +49,7 @@ segment_dates as (
 segment_members as (
     select
         states.evaluation_date as segment_date,
-        states.customer_key,
+        states.customer_number,
         coalesce(states.rfm_segment, 'unscored') as rfm_segment
     from {{ ref('int_customers__state_by_date') }} as states
     where states.evaluation_date in (select segment_dates.segment_date from segment_dates)
@@ -66,19 +69,19 @@ segment_sizes as (
 contact_status as (
     select
         campaign_id,
-        customer_key,
+        customer_number,
         max(case when has_responded then 1 else 0 end) as responded
     from touches
     group by
         campaign_id,
-        customer_key
+        customer_number
 ),
 
 -- Each campaign's spend per customer over its window.
 window_spend as (
     select
         campaigns.campaign_id,
-        purchases.customer_key,
+        purchases.customer_number,
         sum(purchases.recognized_net_revenue) as spend
     from campaigns
     inner join purchases
@@ -91,7 +94,7 @@ window_spend as (
             > purchases.ordered_on
     group by
         campaigns.campaign_id,
-        purchases.customer_key
+        purchases.customer_number
 ),
 
 -- The window's spend of every customer of the segment (contacted or not).
@@ -106,7 +109,7 @@ segment_spend as (
     inner join segment_members
         on
             segment_dates.segment_date = segment_members.segment_date
-            and window_spend.customer_key = segment_members.customer_key
+            and window_spend.customer_number = segment_members.customer_number
     group by
         segment_dates.campaign_id,
         segment_members.rfm_segment
@@ -125,11 +128,11 @@ contacted as (
     inner join segment_members
         on
             segment_dates.segment_date = segment_members.segment_date
-            and contact_status.customer_key = segment_members.customer_key
+            and contact_status.customer_number = segment_members.customer_number
     left join window_spend
         on
             contact_status.campaign_id = window_spend.campaign_id
-            and contact_status.customer_key = window_spend.customer_key
+            and contact_status.customer_number = window_spend.customer_number
 ),
 
 contacted_by_segment as (
