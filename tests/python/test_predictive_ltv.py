@@ -192,8 +192,11 @@ def test_discounting_counts_each_year_once() -> None:
     params = scores.PurchaseParameters(r=0.6, alpha=20.0, a=0.6, b=5.0)
     _, history = history_of(pd.DataFrame({"x": [0, 4], "t_x": [0, 80], "big_t": [50, 100]}))
     horizon = scores.expected_purchases(params, history, "mbg_nbd", 10 * WEEKS_PER_YEAR)
-    assert np.allclose(scores.discounted_purchases(params, history, "mbg_nbd", 10, 0.0), horizon)
-    discounted = scores.discounted_purchases(params, history, "mbg_nbd", 10, 0.08)
+    by_year = scores.purchases_by_year(params, history, "mbg_nbd", 10)
+    assert len(by_year) == 11 and np.all(by_year[0] == 0) and np.allclose(by_year[10], horizon)
+    assert np.allclose(by_year[1], scores.expected_purchases(params, history, "mbg_nbd", WEEKS_PER_YEAR))
+    assert np.allclose(scores.discounted_purchases(by_year, 0.0), horizon)
+    discounted = scores.discounted_purchases(by_year, 0.08)
     assert np.all(discounted < horizon) and np.all(discounted > horizon / 1.08 ** 10)
 
 

@@ -82,16 +82,21 @@ metrics as (
 
 -- Scores and tiers rank buyers only: a prospect has nothing to score. The ranks are taken over
 -- narrow rows keyed by customer_number (a window sorts every column it is given, and at a
--- million customers sorting the whole state by its text key was most of the build).
+-- million customers sorting the whole state by its text key was most of the build). They read
+-- the table, not the metrics CTE: a CTE read twice is materialized, and writing out every
+-- customer's wide row at every date cost more than both reads of the table (39.6 s against
+-- 24.7 s for this model alone at scale 500).
 buyers as (
     select
-        customer_number,
-        evaluation_date,
-        days_since_last_purchase,
-        revenue_in_window,
-        margin_to_date
-    from metrics
-    where is_buyer
+        metrics_by_date.customer_number,
+        metrics_by_date.evaluation_date,
+        metrics_by_date.days_since_last_purchase,
+        metrics_by_date.revenue_in_window,
+        metrics_by_date.margin_to_date
+    from {{ ref('int_customers__metrics_by_date') }} as metrics_by_date
+    inner join dates_to_build
+        on metrics_by_date.evaluation_date = dates_to_build.evaluation_date
+    where metrics_by_date.purchases_to_date > 0
 ),
 
 -- Recency takes few values (days), so its rank comes from a count per value instead of a sort

@@ -105,14 +105,18 @@ def expected_purchases(params: PurchaseParameters, history: History, model_name:
     return probability_alive(params, history, model_name) * alive
 
 
-def discounted_purchases(params: PurchaseParameters, history: History, model_name: str,
-                         horizon_years: int, discount_rate: float) -> np.ndarray:
-    """Sum over years i = 1..H of the purchases expected in year i, divided by (1 + d)^i."""
+def purchases_by_year(params: PurchaseParameters, history: History, model_name: str,
+                      horizon_years: int) -> list[np.ndarray]:
+    """Expected purchases from the origin to the end of each year 0..H (365 days each; year 0: none)."""
     weeks_per_year = DAYS_PER_YEAR / DAYS_PER_WEEK
-    cumulative = [expected_purchases(params, history, model_name, year * weeks_per_year)
-                  for year in range(horizon_years + 1)]
-    return sum((cumulative[year] - cumulative[year - 1]) / (1 + discount_rate) ** year
-               for year in range(1, horizon_years + 1))
+    return [expected_purchases(params, history, model_name, year * weeks_per_year)
+            for year in range(horizon_years + 1)]
+
+
+def discounted_purchases(by_year: list[np.ndarray], discount_rate: float) -> np.ndarray:
+    """Sum over years i = 1..H of the purchases expected in year i, divided by (1 + d)^i."""
+    return sum((by_year[year] - by_year[year - 1]) / (1 + discount_rate) ** year
+               for year in range(1, len(by_year)))
 
 
 def margin_per_purchase(params: SpendParameters, x: np.ndarray, mean_margin: np.ndarray) -> np.ndarray:
@@ -134,7 +138,6 @@ def score_origin(customers: pd.DataFrame, purchase_params: PurchaseParameters, m
                       big_t=customers["days_since_first_purchase"].to_numpy(dtype=float) / DAYS_PER_WEEK)
     holdout_weeks = customers["holdout_days"].iloc[0] / DAYS_PER_WEEK
     is_scoring = bool(customers["is_scoring_origin"].iloc[0])
-    year_weeks = DAYS_PER_YEAR / DAYS_PER_WEEK
     scores = customers[["origin_index", "origin_date", "is_scoring_origin", "customer_key"]].copy()
     # A date, not pandas' timestamp: DuckDB stores Arrow's date32 as DATE (Python date objects,
     # the other way, cost about 40 bytes a row).
@@ -143,11 +146,12 @@ def score_origin(customers: pd.DataFrame, purchase_params: PurchaseParameters, m
     scores["p_alive"] = probability_alive(purchase_params, history, model_name)
     scores["expected_holdout_purchases"] = (
         np.nan if is_scoring else expected_purchases(purchase_params, history, model_name, holdout_weeks))
-    scores["expected_purchases_next_year"] = expected_purchases(purchase_params, history, model_name, year_weeks)
-    scores["expected_purchases_horizon"] = expected_purchases(purchase_params, history, model_name,
-                                                              horizon_years * year_weeks)
-    scores["discounted_expected_purchases"] = discounted_purchases(purchase_params, history, model_name,
-                                                                   horizon_years, discount_rate)
+    # Each year's hypergeometric series over every customer is most of this model's time: computed
+    # once, and the next year's and the horizon's expectations read from the same list.
+    by_year = purchases_by_year(purchase_params, history, model_name, max(horizon_years, 1))
+    scores["expected_purchases_next_year"] = by_year[1]
+    scores["expected_purchases_horizon"] = by_year[horizon_years]
+    scores["discounted_expected_purchases"] = discounted_purchases(by_year[:horizon_years + 1], discount_rate)
     scores["expected_margin_per_purchase"] = (
         np.nan if spend_params is None
         else margin_per_purchase(spend_params, history.x, customers["mean_repeat_margin"].to_numpy(dtype=float)))

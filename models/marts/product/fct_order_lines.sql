@@ -49,7 +49,8 @@ final as (
         is_revenue,
         quantity,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
-        cast(unit_price_local as {{ type_money() }}) as unit_price_local,
+        -- A 6-decimal price to cents, at 64 bits (macro to_money; a plain cast is a 128-bit division).
+        {{ to_money('unit_price_local') }} as unit_price_local,
         fx_rate_to_reporting,
         gross_revenue_cents as gross_revenue,
         discount_cents as discount_amount,
