@@ -200,6 +200,12 @@ def test_discounting_counts_each_year_once() -> None:
     assert np.all(discounted < horizon) and np.all(discounted > horizon / 1.08 ** 10)
 
 
+def test_a_negative_horizon_is_refused() -> None:
+    params = scores.PurchaseParameters(r=0.6, alpha=20.0, a=0.6, b=5.0)
+    with pytest.raises(ValueError, match="ltv_horizon_years must be 0 or more years, got -1"):
+        scores.score_origin(pd.DataFrame(), params, "mbg_nbd", None, -1, 0.08)
+
+
 def test_clusters_are_deterministic_and_numbered_by_revenue() -> None:
     rng = np.random.default_rng(3)
     n = 600

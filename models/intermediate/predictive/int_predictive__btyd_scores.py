@@ -133,6 +133,8 @@ def parameters_of(fit: pd.DataFrame, origin_index: int, model_name: str) -> dict
 def score_origin(customers: pd.DataFrame, purchase_params: PurchaseParameters, model_name: str,
                  spend_params: SpendParameters | None, horizon_years: int, discount_rate: float) -> pd.DataFrame:
     """One origin's customers scored by one purchase model (and the spend model, if fitted)."""
+    if horizon_years < 0:
+        raise ValueError(f"var ltv_horizon_years must be 0 or more years, got {horizon_years}")
     history = History(x=customers["repeat_purchases"].to_numpy(dtype=float),
                       t_x=customers["days_first_to_last_purchase"].to_numpy(dtype=float) / DAYS_PER_WEEK,
                       big_t=customers["days_since_first_purchase"].to_numpy(dtype=float) / DAYS_PER_WEEK)
@@ -147,7 +149,8 @@ def score_origin(customers: pd.DataFrame, purchase_params: PurchaseParameters, m
     scores["expected_holdout_purchases"] = (
         np.nan if is_scoring else expected_purchases(purchase_params, history, model_name, holdout_weeks))
     # Each year's hypergeometric series over every customer is most of this model's time: computed
-    # once, and the next year's and the horizon's expectations read from the same list.
+    # once, and the next year's and the horizon's expectations read from the same list (at least
+    # one year: next year's expectation is reported whatever the horizon).
     by_year = purchases_by_year(purchase_params, history, model_name, max(horizon_years, 1))
     scores["expected_purchases_next_year"] = by_year[1]
     scores["expected_purchases_horizon"] = by_year[horizon_years]
