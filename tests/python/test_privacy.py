@@ -79,7 +79,9 @@ def salted(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     env.pop("CRM_RESTRICTED_PATH", None)
     dbt = Path(sys.executable).parent / "dbt"
     subprocess.run([str(dbt), "run", "--select", "int_customers__identity_map", "--quiet",
-                    "--target-path", str(folder / "target"), "--log-path", str(folder / "logs")],
+                    "--target-path", str(folder / "target"), "--log-path", str(folder / "logs"),
+                    # Every statement dbt sends, where a salt written into SQL would show.
+                    "--log-level-file", "debug"],
                    cwd=ROOT, env=env, check=True)
     return database, folder / "target"
 

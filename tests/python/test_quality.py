@@ -18,8 +18,15 @@ def suite(name: str):
 
 def test_suites_pass_on_the_warehouse(warehouse: duckdb.DuckDBPyConnection, warehouse_path: Path,
                                       tmp_path: Path) -> None:
+    stale = tmp_path / "data_docs" / "validations" / "an_earlier_run.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("results of an earlier run")
     assert main(["--database", str(warehouse_path), "--docs-dir", str(tmp_path)]) == 0
-    assert (tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+    site = tmp_path / "data_docs"
+    assert (site / "index.html").exists()
+    # This run's results only: one validation page per suite, and nothing left from before.
+    assert len(list((site / "validations").rglob("*.html"))) == len(SUITES)
+    assert not stale.exists()
     page = (tmp_path / "quality.html").read_text()
     assert f"{len(SUITES)} of {len(SUITES)} suites passed" in page
     assert "marts.fct_customer_rfm" in page and "FAIL" not in page
