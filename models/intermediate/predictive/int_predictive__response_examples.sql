@@ -1,3 +1,8 @@
+-- A table: the propensity model reads it nine times (training and test samples per back-test
+-- split, and the scoring fit's). As a view, each read re-joined every touch to the features:
+-- 7 s of that model's 33 s at scale 500, against 1.3 s to build the table once.
+{{ config(materialized='table') }}
+
 with
 
 as_of as (
