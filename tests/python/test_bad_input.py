@@ -25,7 +25,7 @@ COPIED = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snaps
 
 
 # A test that passes on the corrupted extract too.
-STALE_FAILURES = "unique_dim_products_product_id"
+STALE_FAILURES = "primary_key_dim_products_product_id"
 
 
 class Planted(NamedTuple):
