@@ -17,6 +17,12 @@ runs; dbt's own output goes to <work>/bench.log):
 5. incremental: a plain ``dbt run`` with no data change (the floor), then one over a copy of the
    data with ~1% new orders and a few late status changes (``make_changed_copy``).
 
+The machine is printed first: its processor, cores and memory, and a calibration timed before
+step 2 and after step 5: a fixed DuckDB query (``CALIBRATION_QUERY``, what large scales spend
+their time on) and a fixed piece of plain Python (``python_workload``, like dbt's own work per
+node, which small scales spend theirs on). On a shared machine wall times move by tens of percent
+from one hour to the next: two benchmarks compare by their figures and calibrations together.
+
 CRM_SOURCE_PATH is <work>/source, a symbolic link to the data folder, switched to the changed copy
 for the incremental run: as with a daily extract in a fixed place, dbt's partial parsing then does
 not start over (an env var that changed makes dbt re-parse, seconds that are not the run's work).
@@ -32,6 +38,7 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -39,9 +46,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,6 +60,12 @@ BUDGETS_FILE = Path(__file__).with_name("bench_budgets.yml")
 BIN = Path(sys.executable).parent
 HEARTBEAT_SECONDS = 30.0
 SLOWEST = 10
+# A fixed amount of DuckDB work (hashing, a distinct count over a large hash table, a sort) on the
+# profile's thread count: about 1 s on the 2-core machine the README's figures come from. Each
+# calibration figure is the fastest of CALIBRATION_REPEATS runs.
+CALIBRATION_QUERY = ("select count(distinct hash(i) % 1000003), max(hash(i) % 1000) "
+                     "from (select i from range(5000000) as t(i) order by hash(i) % 7 desc, i)")
+CALIBRATION_REPEATS = 3
 # The CRM extract's tables (crm_warehouse/generator/simulate.py TABLES); kept here so that the
 # benchmark does not import the generator, which it runs as a separate process.
 SOURCE_TABLES = (
@@ -150,6 +163,26 @@ class Budgets:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Seconds for CALIBRATION_QUERY and for python_workload (module docstring)."""
+    duckdb_s: float
+    python_s: float
+
+    def text(self) -> str:
+        return f"DuckDB {self.duckdb_s:.2f} s, Python {self.python_s:.2f} s"
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Where the benchmark ran, and how fast that machine was before and after it."""
+    processor: str
+    cores: int
+    memory_gb: float
+    calibration_before: Calibration
+    calibration_after: Calibration | None = None
+
+
+@dataclass(frozen=True)
 class DataChange:
     """What make_changed_copy added and changed."""
     last_order_on: str
@@ -178,6 +211,7 @@ class Report:
     work_dir: str
     customers: int = 0
     order_lines: int = 0
+    machine: Machine | None = None
     generate: Measured | None = None
     build: DbtRun | None = None
     phases: Phases | None = None
@@ -294,10 +328,19 @@ def dbt_note(run: DbtRun) -> str:
     return f"peak RSS {megabytes(run.peak_rss_mb)}; dbt start-up and parsing {seconds(run.startup_s)}"
 
 
+def machine_lines(machine: Machine) -> list[Line]:
+    lines = [Line("machine", f"{machine.cores} cores", f"{machine.processor}, {machine.memory_gb:.0f} GB memory"),
+             Line("  calibration before", "", machine.calibration_before.text() + " (fixed work: lower is faster)")]
+    if machine.calibration_after:
+        lines.append(Line("  calibration after", "", machine.calibration_after.text()))
+    return lines
+
+
 def report_lines(report: Report) -> list[Line]:
     """The rows of the printed table; steps that did not run are left out."""
     generate = report.generate
-    lines = [Line("customers", f"{report.customers:,}"), Line("order lines", f"{report.order_lines:,}"),
+    lines = [*(machine_lines(report.machine) if report.machine else []),
+             Line("customers", f"{report.customers:,}"), Line("order lines", f"{report.order_lines:,}"),
              Line("generate", seconds(generate.wall_s) if generate else "reused",
                   f"peak RSS {megabytes(generate.peak_rss_mb)}" if generate else report.data_dir)]
     if report.build and report.phases:
@@ -461,6 +504,55 @@ def make_changed_copy(source: Path, target: Path, new_share: float = 0.01, late_
 
 
 # --- processes ---------------------------------------------------------------------------------
+
+def python_workload() -> int:
+    """Plain Python of the kind dbt spends its per-node time on: building and joining strings,
+    dicts and lists (about 0.3 s on the README's machine)."""
+    total = 0
+    for _ in range(4):
+        rows = [{"name": f"model_{i}", "columns": [f"column_{j}" for j in range(10)]} for i in range(20000)]
+        text = "\n".join(f"select {', '.join(row['columns'])} from {row['name']}" for row in rows)
+        total += sum(len(line.split(",")) for line in text.splitlines())
+    return total
+
+
+def fastest(work: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return round(min(times), 3)
+
+
+def calibrate(repeats: int = CALIBRATION_REPEATS) -> Calibration:
+    """CALIBRATION_QUERY (in memory, on the profile's thread count) and python_workload, each the
+    fastest of repeats runs."""
+    con = duckdb.connect(config={"threads": duckdb_settings()["threads"]})
+    try:
+        con.execute("set enable_progress_bar = false")
+        duckdb_s = fastest(lambda: con.execute(CALIBRATION_QUERY).fetchall(), repeats)
+    finally:
+        con.close()
+    return Calibration(duckdb_s, fastest(python_workload, repeats))
+
+
+def processor_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        return 0.0
+
 
 def duckdb_settings() -> dict[str, Any]:
     """The profile's config_options, from the same environment variables (profiles.yml)."""
@@ -633,10 +725,15 @@ class Bench:
     def run(self) -> int:
         self.prepare()
         self.get_data()
+        with step("calibration"):
+            before = calibrate()
+        self.report.machine = Machine(processor_name(), os.cpu_count() or 0, round(memory_gb(), 1), before)
         self.build()
         self.report.run_full, _ = self.dbt("dbt run --full-refresh", "run", "--full-refresh")
         self.replay()
         self.incremental()
+        with step("calibration"):
+            self.report.machine = replace(self.report.machine, calibration_after=calibrate())
         print()
         print(format_table(f"CRM warehouse benchmark, scale {self.args.scale:g}", report_lines(self.report)))
         for over in self.report.over_budget:

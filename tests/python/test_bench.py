@@ -80,6 +80,8 @@ def test_table_aligns_labels_and_values() -> None:
 def test_report_renders_every_figure() -> None:
     run = DbtRun(30.0, 500.0, 0, 25.0, {"fct_order_lines": 2.0, "dim_customers": 1.0, "scores": 5.0})
     report = Report(scale=1.0, data_dir="data/sf1", work_dir="w", customers=2000, order_lines=22500,
+                    machine=bench.Machine("AMD EPYC", 2, 23.4, bench.Calibration(1.05, 0.3),
+                                          bench.Calibration(1.25, 0.42)),
                     build=DbtRun(80.0, 600.0, 0, 70.0, {}), run_full=run,
                     phases=phases([NodeTime("m", "model", 3.0, "success"), NodeTime("t", "test", 1.0, "pass")]),
                     replay=bench.Replay(10.0, 300.0, 2, ["snap_customer_state"], {}, [], ["scores"]),
@@ -92,11 +94,18 @@ def test_report_renders_every_figure() -> None:
     for expected in ("2,000", "22,500", "reused", "80.0 s", "peak RSS 600 MB", "dbt start-up and parsing 10.0 s", "25%",
                      "2.00 x", "+5.0 s", "80% of the full run (76% in dbt's own time)", "+100 orders",
                      "230 lines, dated up to 2026-01-07; 10 late status changes",
-                     "full refresh: 2.0 s", "2.00 GB", "snap_customer_state"):
+                     "full refresh: 2.0 s", "2.00 GB", "snap_customer_state", "2 cores", "AMD EPYC, 23 GB memory",
+                     "DuckDB 1.05 s, Python 0.30 s (fixed work", "DuckDB 1.25 s, Python 0.42 s"):
         assert expected in text, expected
     figures = json.loads(json.dumps(report.to_json()))
     assert figures["replay_ratio"] == 2.0 and figures["incremental_share"] == 0.8
+    assert figures["machine"]["calibration_after"] == {"duckdb_s": 1.25, "python_s": 0.42}
     assert figures["incremental_share_dbt"] == pytest.approx(0.76)
+
+
+def test_calibration_times_the_fixed_query() -> None:
+    calibration = bench.calibrate(repeats=1)
+    assert 0.0 < calibration.duckdb_s < 60.0 and 0.0 < calibration.python_s < 60.0
 
 
 # --- replay --------------------------------------------------------------------------------------
