@@ -112,7 +112,10 @@ run: install $(WAREHOUSE_DIR)/tmp  ## the main job: build the warehouse, check i
 	$(build-prelude)
 	@echo "dbt docs: generated after the build, in the same process (quiet unless it fails)"
 	$(DBT_STEPS) "$(SEED_STEP)" "compile --select resource_type:analysis --no-write-json --quiet" "$(BUILD_STEP)" "$(DOCS_STEP) --no-compile"
-	@$(MAKE) --no-print-directory quality report
+	@# Side by side: both only read the warehouse (DuckDB lets several processes read it) and each
+	@# is mostly one Python thread; each one's output is printed whole when it ends (about 1 s
+	@# saved at the default size: 8.0 against 9.0 s, three runs each, alternating).
+	@$(MAKE) --no-print-directory -j2 --output-sync=target quality report
 	@echo
 	@echo "Warehouse:  $(CURDIR)/$(CRM_DUCKDB_PATH)"
 	@echo "Report:     $(CURDIR)/target/report/crm_report.html (one file, works offline)"
