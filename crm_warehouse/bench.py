@@ -61,8 +61,8 @@ BIN = Path(sys.executable).parent
 HEARTBEAT_SECONDS = 30.0
 SLOWEST = 10
 # A fixed amount of DuckDB work (hashing, a distinct count over a large hash table, a sort) on the
-# profile's thread count: about 1 s on the 2-core machine the README's figures come from. Each
-# calibration figure is the fastest of CALIBRATION_REPEATS runs.
+# profile's thread count: 1.01 to 1.17 s on this project's 2-core benchmark machine (the morning of
+# 2026-11-28). Each calibration figure is the fastest of CALIBRATION_REPEATS runs.
 CALIBRATION_QUERY = ("select count(distinct hash(i) % 1000003), max(hash(i) % 1000) "
                      "from (select i from range(5000000) as t(i) order by hash(i) % 7 desc, i)")
 CALIBRATION_REPEATS = 3
@@ -507,7 +507,7 @@ def make_changed_copy(source: Path, target: Path, new_share: float = 0.01, late_
 
 def python_workload() -> int:
     """Plain Python of the kind dbt spends its per-node time on: building and joining strings,
-    dicts and lists (about 0.3 s on the README's machine)."""
+    dicts and lists (0.28 to 0.37 s on the same machine and morning as CALIBRATION_QUERY)."""
     total = 0
     for _ in range(4):
         rows = [{"name": f"model_{i}", "columns": [f"column_{j}" for j in range(10)]} for i in range(20000)]

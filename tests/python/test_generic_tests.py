@@ -1,4 +1,4 @@
-"""The project's own generic tests find what they are for, and nothing else.
+"""The generic test primary_key finds every null and every repeated key, and nothing else.
 
 Each case calls the test's macro on a few literal rows through `dbt show --inline`, in one dbt
 invocation on a scratch DuckDB file: the rows it returns are the rows `dbt build` would report as
